@@ -1,0 +1,63 @@
+# ketlearn: two commands for newcomers (`make lab`, `make test`), plus helpers for authors.
+# Every target creates the environment in .venv first if it is missing, and refreshes it only
+# when pyproject.toml or the lock file changed.
+
+PYTHON ?= python3
+VENV   ?= .venv
+VPY    := $(VENV)/bin/python
+STAMP  := $(VENV)/.ketlearn-installed
+export PYTHON VENV
+
+# JupyterLab refuses to start as root unless told to.
+ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
+PORT ?= 8888
+LAB_ARGS ?=
+
+.PHONY: help env lab test test-fast lint format bench release lock clean
+
+help:
+	@echo "make lab      open the course in JupyterLab (creates .venv on first run)"
+	@echo "make test     run every test (what CI runs)"
+	@echo "make bench    print timing figures (notebooks, import time, cold set-up)"
+	@echo "make release  regenerate course/release from course/source with nbgrader"
+	@echo "make lint     ruff check + format check;  make format  apply ruff format"
+	@echo "make lock     re-pin requirements/lock.txt from pyproject.toml (needs uv)"
+
+$(STAMP): pyproject.toml requirements/lock.txt tools/setup-env.sh
+	@bash tools/setup-env.sh
+	@touch $@
+
+env: $(STAMP)
+
+lab: export PATH := $(abspath $(VENV))/bin:$(PATH)
+lab: $(STAMP)
+	@$(VPY) tools/workspace.py
+	cd course && ../$(VENV)/bin/jupyter lab $(ROOT_FLAG) --port=$(PORT) \
+		--ServerApp.root_dir=.. \
+		--LabApp.default_url=/lab/tree/my-work/00-orientation/00-orientation.ipynb $(LAB_ARGS)
+
+test: $(STAMP)
+	$(VPY) -m pytest
+
+test-fast: $(STAMP)
+	$(VPY) -m pytest -m "not slow"
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: $(STAMP)
+	$(VPY) benchmarks/run_all.py
+
+release: $(STAMP)
+	$(VPY) tools/release.py
+
+lock:
+	uv pip compile pyproject.toml --all-extras --universal -p 3.10 -o requirements/lock.txt
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build dist

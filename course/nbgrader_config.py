@@ -1,0 +1,17 @@
+# nbgrader configuration for the ketlearn course.
+# Run nbgrader commands from this folder (course/), e.g. `nbgrader generate_assignment 00-orientation`.
+# `make release` regenerates release/ from source/ in a scratch copy, so no gradebook is left here.
+c = get_config()  # noqa: F821  (provided by nbgrader when it reads this file)
+
+c.CourseDirectory.course_id = "ketlearn"
+
+# Student versions: what replaces a solution.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Autograding: notebooks here run in well under a minute; a cell that hangs is stopped.
+c.ExecutePreprocessor.timeout = 120
+c.Execute.interrupt_on_timeout = True
+
+# Keep instructor-only material out of students' feedback where nbgrader allows it.
+c.ClearHiddenTests.enforce_metadata = True

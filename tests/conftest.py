@@ -1,0 +1,38 @@
+"""Shared paths and fixtures for the ketlearn test suite."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+# nbgrader calls `alembic` and `jupyter` from PATH: this environment's scripts come first.
+os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
+
+ROOT = Path(__file__).resolve().parents[1]
+COURSE = ROOT / "course"
+SOURCE = COURSE / "source"
+RELEASE = COURSE / "release"
+DATASETS = ROOT / "datasets"
+
+sys.path.insert(0, str(ROOT / "tools"))
+
+
+def source_notebooks() -> list[Path]:
+    return sorted(SOURCE.glob("*/*.ipynb"))
+
+
+def release_notebooks() -> list[Path]:
+    return sorted(RELEASE.glob("*/*.ipynb"))
+
+
+def assignment_names() -> list[str]:
+    return sorted(p.parent.name for p in source_notebooks())
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT

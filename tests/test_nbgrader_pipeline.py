@@ -1,0 +1,99 @@
+"""The nbgrader pipeline, run for real on every assignment in a scratch copy of the course.
+
+- course/release/ is exactly what `nbgrader generate_assignment` makes from course/source/;
+- nbgrader's Validator API passes every source notebook and fails every release notebook
+  (the `nbgrader validate` command exits 0 either way, so it cannot be used in CI);
+- end to end, per assignment: generate, submit the solution as one student and the untouched
+  release as another, autograde, export CSV: full autograded marks and zero respectively.
+
+nbgrader runs in-process through its Python API (NbGraderAPI), which does exactly what the
+command-line apps do without paying their start-up time for every step.
+"""
+
+from __future__ import annotations
+
+import csv
+import filecmp
+import shutil
+
+import nbformat
+import pytest
+import release as release_tool
+from conftest import RELEASE, SOURCE, assignment_names
+
+pytestmark = pytest.mark.slow
+ASSIGNMENTS = assignment_names()
+
+
+@pytest.fixture(scope="module")
+def generated():
+    """release/ generated from source/ in a scratch course (once per test module)."""
+    scratch = release_tool.scratch_course()
+    yield release_tool.generate_in(scratch)
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _files(folder):
+    return sorted(
+        str(p.relative_to(folder))
+        for p in folder.rglob("*")
+        if p.is_file() and ".ipynb_checkpoints" not in p.parts and "__pycache__" not in p.parts
+    )
+
+
+def test_release_is_exactly_what_nbgrader_generates(generated):
+    assert _files(generated) == _files(RELEASE), "files differ: run `make release`"
+    for rel in _files(generated):
+        same = filecmp.cmp(generated / rel, RELEASE / rel, shallow=False)
+        assert same, f"course/release/{rel} differs from nbgrader's output: run `make release`"
+
+
+def test_release_hides_solutions_and_hidden_tests(generated):
+    for path in generated.rglob("*.ipynb"):
+        text = path.read_text(encoding="utf-8")
+        assert "BEGIN SOLUTION" not in text, path
+        assert "BEGIN HIDDEN TESTS" not in text, path
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_validator_passes_source_and_fails_release(name, generated):
+    from nbgrader.validator import Validator
+
+    result = Validator().validate(str(SOURCE / name / f"{name}.ipynb"))
+    assert result == {}, f"the source notebook fails its own tests: {result}"
+    inverted = Validator(invert=True).validate(str(generated / name / f"{name}.ipynb"))
+    assert inverted == {}, f"some tests pass on the blank student version: {inverted}"
+
+
+def _auto_points(nb) -> float:
+    return sum(
+        c.metadata["nbgrader"].get("points", 0)
+        for c in nb.cells
+        if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
+    )
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_end_to_end_generate_submit_autograde_export(name):
+    from nbgrader.api import Gradebook
+    from nbgrader.plugins.export import CsvExportPlugin
+
+    scratch = release_tool.scratch_course()
+    try:
+        release_tool.generate_in(scratch, [name])
+        api = release_tool.course_api(scratch)
+        for student, origin in (("solver", "source"), ("blank", "release")):
+            target = scratch / "submitted" / student / name
+            target.mkdir(parents=True)
+            shutil.copy(scratch / origin / name / f"{name}.ipynb", target)
+            result = api.autograde(name, student, force=True, create=True)
+            assert result["success"], result.get("log", "")
+        with Gradebook(api.coursedir.db_url) as gradebook:
+            CsvExportPlugin(to=str(scratch / "grades.csv")).export(gradebook)
+        with open(scratch / "grades.csv", newline="") as fh:
+            scores = {r["student_id"]: float(r["score"]) for r in csv.DictReader(fh)}
+        nb = nbformat.read(SOURCE / name / f"{name}.ipynb", as_version=4)
+        assert scores["solver"] == pytest.approx(_auto_points(nb)), "solution lost points"
+        assert scores["blank"] == 0.0, "the blank student version earned points"
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

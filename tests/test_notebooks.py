@@ -1,0 +1,95 @@
+"""Every course notebook: structure, no outputs in git, headless execution, nbgrader metadata.
+
+Adding a notebook under course/source/<assignment>/ adds it to every test here. The nbgrader
+pipeline itself (release generation, validation, autograding) is in test_nbgrader_pipeline.py.
+"""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+from conftest import release_notebooks, source_notebooks
+from nbclient import NotebookClient
+
+SOURCES = source_notebooks()
+IDS = [p.parent.name for p in SOURCES]
+
+
+def _read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def _graded(nb, *, grade, solution, cell_type=None):
+    cells = []
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade") is grade and meta.get("solution") is solution:
+            if cell_type is None or cell.cell_type == cell_type:
+                cells.append(cell)
+    return cells
+
+
+def test_there_are_notebooks():
+    assert SOURCES, "no source notebooks found under course/source"
+    assert SOURCES[0].parent.name == "00-orientation"
+
+
+@pytest.mark.parametrize("path", SOURCES + release_notebooks(), ids=lambda p: str(p.parts[-3:]))
+def test_committed_without_outputs(path):
+    nb = _read(path)
+    dirty = [i for i, c in enumerate(nb.cells) if c.get("outputs") or c.get("execution_count")]
+    assert not dirty, f"{path} has outputs or execution counts in cells {dirty}: strip them"
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=IDS)
+def test_notebook_file_name_matches_folder(path):
+    assert re.fullmatch(r"\d\d-[a-z0-9-]+", path.parent.name), path.parent.name
+    assert path.stem == path.parent.name
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=IDS)
+def test_opening_and_closing_structure(path):
+    nb = _read(path)
+    markdown = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    opening = "\n".join(markdown[:3]).lower()
+    for needed in ("learning objectives", "prerequisites", "time", "not medical advice"):
+        assert needed in opening, f"{path.name}: the opening cells should state {needed!r}"
+    assert any(re.search(r"^#+\s*summary", m, re.I | re.M) for m in markdown), "no Summary section"
+    last_code = [c.source for c in nb.cells if c.cell_type == "code"][-1]
+    assert "reference_list" in last_code, "the last code cell should render the references"
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=IDS)
+def test_graded_items_follow_the_conventions(path):
+    nb = _read(path)
+    answers = _graded(nb, grade=False, solution=True)
+    tests = _graded(nb, grade=True, solution=False)
+    manual = _graded(nb, grade=True, solution=True, cell_type="markdown")
+    assert len(tests) >= 3, "at least three autograded items"
+    assert manual, "at least one manually graded answer"
+    for cell in answers:
+        assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
+    for cell in tests:
+        meta = cell.metadata["nbgrader"]
+        assert meta["locked"] and meta.get("points", 0) > 0, meta["grade_id"]
+        assert "### BEGIN HIDDEN TESTS" in cell.source, f"{meta['grade_id']} has no hidden tests"
+    ids = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if "nbgrader" in c.metadata]
+    assert len(ids) == len(set(ids)), "grade_id values must be unique"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", SOURCES, ids=IDS)
+def test_executes_headless_without_errors_or_stderr(path):
+    nb = _read(path)
+    client = NotebookClient(
+        nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
+    client.execute()
+    noisy = []
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                noisy.append((i, out.get("text", "")[:300]))
+    assert not noisy, f"cells wrote to stderr (nbgrader scores that as a failure): {noisy}"
