@@ -12,14 +12,18 @@ export PYTHON VENV
 ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
 PORT ?= 8888
 LAB_ARGS ?=
+# The folder JupyterLab serves, relative to course/ (tests/test_browser.py points it at a scratch copy).
+LAB_ROOT ?= ..
 
-.PHONY: help env lab test test-fast lint format bench release lock clean
+.PHONY: help env lab test test-fast lint format bench release lock clean site browser-test
 
 help:
 	@echo "make lab      open the course in JupyterLab (creates .venv on first run)"
 	@echo "make test     run every test (what CI runs)"
 	@echo "make bench    print timing figures (notebooks, import time, cold set-up)"
 	@echo "make release  regenerate course/release from course/source with nbgrader"
+	@echo "make site     build the course website into build/site/book/_build/html (offline)"
+	@echo "make browser-test  site + JupyterLab tests in headless Chromium (screenshots: build/browser-artefacts)"
 	@echo "make lint     ruff check + format check;  make format  apply ruff format"
 	@echo "make lock     re-pin requirements/lock.txt from pyproject.toml (needs uv)"
 
@@ -33,11 +37,11 @@ lab: export PATH := $(abspath $(VENV))/bin:$(PATH)
 lab: $(STAMP)
 	@$(VPY) tools/workspace.py
 	cd course && ../$(VENV)/bin/jupyter lab $(ROOT_FLAG) --port=$(PORT) \
-		--ServerApp.root_dir=.. \
+		--ServerApp.root_dir=$(LAB_ROOT) \
 		--LabApp.default_url=/lab/tree/my-work/00-orientation/00-orientation.ipynb $(LAB_ARGS)
 
 test: $(STAMP)
-	$(VPY) -m pytest
+	$(VPY) -m pytest -n auto --dist loadgroup
 
 test-fast: $(STAMP)
 	$(VPY) -m pytest -m "not slow"
@@ -52,6 +56,12 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(VPY) benchmarks/run_all.py
+
+site: $(STAMP)
+	$(VPY) tools/build_site.py
+
+browser-test: $(STAMP)
+	$(VPY) -m pytest -p no:cacheprovider tests/test_site.py tests/test_browser.py
 
 release: $(STAMP)
 	$(VPY) tools/release.py

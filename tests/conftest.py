@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# Self-checks record progress in ~/.ketlearn; tests must not write to the home folder.
+os.environ.setdefault("KETLEARN_PROGRESS_FILE", "off")
 # nbgrader calls `alembic` and `jupyter` from PATH: this environment's scripts come first.
 os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
 
@@ -19,6 +21,15 @@ RELEASE = COURSE / "release"
 DATASETS = ROOT / "datasets"
 
 sys.path.insert(0, str(ROOT / "tools"))
+
+# nbclient (and so nbgrader's executor, used in-process by these tests) can miss a cell's reply and
+# wait for the whole time-out (jupyter/nbclient#312): poll in short slices instead.
+from ketlearn import _nbclient_patch  # noqa: E402
+
+_nbclient_patch.apply()
+
+# Fixture notebooks and course folders used by the grading tests are data, not test modules.
+collect_ignore_glob = ["fixtures/*"]
 
 
 def source_notebooks() -> list[Path]:

@@ -93,3 +93,19 @@ def test_executes_headless_without_errors_or_stderr(path):
             if out.get("output_type") == "stream" and out.get("name") == "stderr":
                 noisy.append((i, out.get("text", "")[:300]))
     assert not noisy, f"cells wrote to stderr (nbgrader scores that as a failure): {noisy}"
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=IDS)
+def test_written_answers_keep_their_question_visible_to_students(path):
+    """nbgrader replaces a whole manually graded Markdown cell with "YOUR ANSWER HERE" in the
+    student version, so the question must sit in a separate, locked cell just before it."""
+    nb = _read(path)
+    for i, cell in enumerate(nb.cells):
+        if cell in _graded(nb, grade=True, solution=True, cell_type="markdown"):
+            prompt = nb.cells[i - 1]
+            meta = prompt.metadata.get("nbgrader", {})
+            grade_id = cell.metadata["nbgrader"]["grade_id"]
+            assert prompt.cell_type == "markdown" and meta.get("locked"), (
+                f"{grade_id}: put the question in a locked Markdown cell before the answer cell"
+            )
+            assert "YOUR ANSWER HERE" not in cell.source or len(cell.source.strip()) > 40, grade_id

@@ -106,7 +106,7 @@ def _authors(entry) -> str:
     for person in people:
         text = " ".join(person.first_names + person.middle_names + person.prelast_names)
         text = (text + " " + " ".join(person.last_names)).strip()
-        names.append(text.replace("{", "").replace("}", ""))
+        names.append(_clean(text))
     if not names:
         return ""
     if names[-1] == "others":

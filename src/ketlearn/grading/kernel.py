@@ -1,0 +1,506 @@
+"""The grading worker: a warm "zygote" process that runs student notebooks in forked children.
+
+Why this shape
+--------------
+Most of a submission's grading time under ``nbgrader autograde`` is start-up paid again for
+every submission: a new kernel, then ``import numpy, pandas, scipy, matplotlib`` inside it, then
+a graceful shutdown. This worker pays the imports **once**: it imports the course's modules and
+builds an IPython shell, and then, for each submission, ``fork``\\ s a child that is an exact,
+pristine copy of that warm state. The child runs the student's cells (with the tests removed),
+so every submission still starts from a clean interpreter, and whatever the student patches
+(``math``, numpy, ``builtins``, IPython's machinery) dies with the child.
+
+What crosses the boundary
+-------------------------
+The worker never receives test code: only the student's cells, salted hashes of the names the
+tests need, and later the arguments of calls the checker wants made. The child answers with
+plain data (:mod:`ketlearn.grading.codec`), never pickles. Timeouts are enforced here, in the
+parent: a cell that runs too long gets SIGINT (like Jupyter's interrupt), then SIGKILL.
+
+Protocol (JSON lines on stdin/stdout; stray prints of imported libraries go to stderr)::
+
+    -> {"op": "run", "cells": [...], "points": [{"after": k, "hashes": [...]}, ...],
+        "salt": s, "timeout": seconds, "files": {path: base64}}
+    <- {"ev": "cell", "i": k, "outputs": [...]}         once per cell
+    <- {"ev": "point", "i": j, "values": {hash: encoded}}
+    <- {"ev": "done"} | {"ev": "died", "reason": text, "cell": k}
+    -> {"op": "call", "name": n, "args": encoded, "kwargs": encoded}
+    <- {"ev": "result", "value": encoded} | {"ev": "result", "error": {...}}
+    -> {"op": "end"}                                      <- {"ev": "ended"}
+
+Run it as ``python -m ketlearn.grading.kernel [module ...]`` (the modules to pre-import).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import select
+import signal
+import sys
+import tempfile
+import time
+
+__all__ = ["LineReader", "main", "name_hash"]
+
+MAX_LINE = 256_000_000  # bytes in one message from a child (huge-output defence)
+MAX_OUTPUT_CHARS = 200_000  # text kept per cell output stream; the rest is cut
+GRACE_S = 3.0  # after SIGINT, how long a cell gets to stop before SIGKILL
+
+
+def name_hash(salt: str, name: str) -> str:
+    """The salted hash under which a name the tests need is requested.
+
+    >>> len(name_hash("s", "answer"))
+    64
+    """
+    return hashlib.sha256(f"{salt}\x00{name}".encode()).hexdigest()
+
+
+class LineReader:
+    """Read newline-terminated messages from a file descriptor with a timeout."""
+
+    def __init__(self, fd: int, max_line: int = MAX_LINE) -> None:
+        self.fd = fd
+        self.buf = bytearray()
+        self.max_line = max_line
+        self.eof = False
+
+    def readline(self, timeout: float | None) -> bytes | None:
+        """Return one line (without newline), ``b""`` at end of file, ``None`` on timeout."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            nl = self.buf.find(b"\n")
+            if nl >= 0:
+                line = bytes(self.buf[:nl])
+                del self.buf[: nl + 1]
+                return line
+            if self.eof:
+                return b""
+            if len(self.buf) > self.max_line:
+                raise OverflowError("message too large")
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            ready, _, _ = select.select([self.fd], [], [], wait)
+            if not ready:
+                return None
+            chunk = os.read(self.fd, 1 << 20)
+            if not chunk:
+                self.eof = True
+            self.buf.extend(chunk)
+
+
+# --------------------------------------------------------------------------- the child side
+
+
+class _Sink:
+    """Collects a cell's outputs in nbformat shape, capping text."""
+
+    def __init__(self) -> None:
+        self.outputs: list[dict] = []
+        self.chars = 0
+
+    def reset(self) -> None:
+        self.outputs = []
+        self.chars = 0
+
+    def stream(self, name: str, text: str) -> None:
+        if self.chars >= MAX_OUTPUT_CHARS or not text:
+            return
+        text = str(text)[: MAX_OUTPUT_CHARS - self.chars]
+        self.chars += len(text)
+        if self.chars >= MAX_OUTPUT_CHARS:
+            text += "\n[output truncated by the grader]\n"
+        last = self.outputs[-1] if self.outputs else None
+        if last and last["output_type"] == "stream" and last["name"] == name:
+            last["text"] += text
+        else:
+            self.outputs.append({"output_type": "stream", "name": name, "text": text})
+
+    def add(self, output: dict) -> None:
+        size = len(json.dumps(output, default=str))
+        if self.chars + size > 20 * MAX_OUTPUT_CHARS:
+            return
+        self.chars += size
+        self.outputs.append(output)
+
+
+SINK = _Sink()
+
+
+class _Stream:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.encoding = "utf-8"
+
+    def write(self, text) -> int:
+        SINK.stream(self.name, text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def writable(self) -> bool:
+        return True
+
+
+def _plain_mime(data: dict) -> dict:
+    out = {}
+    for key, value in dict(data).items():
+        if isinstance(value, (str, dict, list)):
+            out[str(key)] = value
+        else:
+            out[str(key)] = str(value)
+    return out
+
+
+def make_shell():
+    """An IPython shell whose displays, results and tracebacks become nbformat outputs."""
+    from IPython.core.displayhook import DisplayHook
+    from IPython.core.displaypub import DisplayPublisher
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    class Publisher(DisplayPublisher):
+        def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kw):
+            SINK.add(
+                {
+                    "output_type": "display_data",
+                    "data": _plain_mime(data),
+                    "metadata": json.loads(json.dumps(metadata or {}, default=str)),
+                }
+            )
+
+        def clear_output(self, wait=False):
+            SINK.reset()
+
+    class Hook(DisplayHook):
+        def write_output_prompt(self):
+            pass
+
+        def write_format_data(self, format_dict, md_dict=None):
+            SINK.add(
+                {
+                    "output_type": "execute_result",
+                    "execution_count": self.prompt_count,
+                    "data": _plain_mime(format_dict),
+                    "metadata": json.loads(json.dumps(md_dict or {}, default=str)),
+                }
+            )
+
+    class Shell(InteractiveShell):
+        def enable_gui(self, gui=None):  # like ipykernel: only the inline backend is used
+            pass
+
+        def _showtraceback(self, etype, evalue, stb):
+            SINK.add(
+                {
+                    "output_type": "error",
+                    "ename": str(getattr(etype, "__name__", etype)),
+                    "evalue": str(evalue)[:2000],
+                    "traceback": [str(line)[:4000] for line in list(stb)[:60]],
+                }
+            )
+
+    config = Config()
+    config.HistoryManager.enabled = False
+    config.InteractiveShell.colors = "nocolor"
+    config.InteractiveShell.xmode = "Plain"
+    return Shell.instance(config=config, display_pub_class=Publisher, displayhook_class=Hook)
+
+
+def _send(fh, message: dict) -> None:
+    from ketlearn.grading.codec import dumps
+
+    fh.write(dumps(message) + "\n")
+    fh.flush()
+
+
+def _values(shell, salt: str, hashes: set) -> dict:
+    from ketlearn.grading.codec import CodecError, encode
+
+    found = {}
+    for name in list(shell.user_ns):
+        key = name_hash(salt, name)
+        if key in hashes:
+            try:
+                found[key] = encode(shell.user_ns[name])
+            except (CodecError, RecursionError, MemoryError):
+                found[key] = {"$": "opaque", "type": "too large"}
+            except Exception as exc:
+                found[key] = {"$": "opaque", "type": type(exc).__name__}
+    return found
+
+
+def _child(shell, job: dict, to_parent: int, from_parent: int) -> None:
+    from ketlearn.grading.codec import decode, encode
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    out = os.fdopen(to_parent, "w", encoding="utf-8")
+    inp = LineReader(from_parent)
+    workdir = tempfile.mkdtemp(prefix="submission-")
+    for rel, b64 in job.get("files", {}).items():
+        path = os.path.normpath(os.path.join(workdir, rel))
+        if not path.startswith(workdir + os.sep):
+            continue
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as fh:
+            fh.write(base64.b64decode(b64))
+    os.chdir(workdir)
+    sys.stdout, sys.stderr = _Stream("stdout"), _Stream("stderr")
+    salt = job["salt"]
+    points = job["points"]
+    cells = job["cells"]
+
+    def send_points(after: int) -> None:
+        for j, point in enumerate(points):
+            if point["after"] == after:
+                values = _values(shell, salt, set(point["hashes"]))
+                _send(out, {"ev": "point", "i": j, "values": values})
+
+    for k, source in enumerate(cells):
+        send_points(k)
+        SINK.reset()
+        try:
+            shell.run_cell(source, store_history=True)
+        except BaseException as exc:
+            SINK.add(
+                {
+                    "output_type": "error",
+                    "ename": type(exc).__name__,
+                    "evalue": str(exc)[:2000],
+                    "traceback": [],
+                }
+            )
+        _send(out, {"ev": "cell", "i": k, "outputs": SINK.outputs})
+    send_points(len(cells))
+    _send(out, {"ev": "done"})
+    while True:
+        line = inp.readline(None)
+        if not line:
+            os._exit(0)
+        request = json.loads(line)
+        try:
+            fn = shell.user_ns[request["name"]]
+            args = decode(request["args"])
+            kwargs = decode(request["kwargs"])
+            SINK.reset()
+            value = encode(fn(*args, **kwargs))
+            _send(out, {"ev": "result", "value": value, "streams": _streams()})
+        except BaseException as exc:
+            error = {"ename": type(exc).__name__, "evalue": str(exc)[:2000]}
+            _send(out, {"ev": "result", "error": error, "streams": _streams()})
+
+
+def _streams() -> list[dict]:
+    """What a called student function printed (nbgrader sees it in the test cell's output)."""
+    return [
+        {"name": o["name"], "text": o["text"]} for o in SINK.outputs if o["output_type"] == "stream"
+    ]
+
+
+# --------------------------------------------------------------------------- the parent side
+
+
+class _Zygote:
+    def __init__(self, modules: list[str]) -> None:
+        self.out = os.fdopen(os.dup(1), "w", encoding="utf-8")
+        os.dup2(2, 1)  # anything printed by imported libraries goes to stderr, not the protocol
+        self.inp = LineReader(0)
+        for name in modules:
+            try:
+                __import__(name)
+            except Exception as exc:
+                print(f"ketlearn-grade worker: could not pre-import {name}: {exc}", file=sys.stderr)
+        self.shell = make_shell()
+        _warm_up()
+
+    def send(self, message: dict) -> None:
+        self.out.write(json.dumps(message, separators=(",", ":")) + "\n")
+        self.out.flush()
+
+    def serve(self) -> None:
+        self.send({"ev": "ready", "pid": os.getpid()})
+        while True:
+            line = self.inp.readline(None)
+            if not line:
+                return
+            job = json.loads(line)
+            if job.get("op") == "run":
+                self.run(job)
+
+    def run(self, job: dict) -> None:
+        up_r, up_w = os.pipe()
+        down_r, down_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            try:
+                os.setpgid(0, 0)  # its own process group, so its own children die with it
+                os.close(up_r)
+                os.close(down_w)
+                os.close(0)
+                self.out.close()
+                _child(self.shell, job, up_w, down_r)
+            finally:
+                os._exit(0)
+        os.close(up_w)
+        os.close(down_r)
+        reader = LineReader(up_r)
+        timeout = float(job.get("timeout", 120))
+        state = {"cell": 0}
+        try:
+            alive = self._run_cells(pid, reader, timeout, len(job["cells"]), state)
+            while True:
+                line = self.inp.readline(None)
+                if not line:
+                    break
+                request = json.loads(line)
+                if request.get("op") != "call":
+                    break
+                if not alive:
+                    self.send({"ev": "result", "died": "the notebook's process had stopped"})
+                    continue
+                os.write(down_w, (json.dumps(request) + "\n").encode())
+                message, why = self._wait(pid, reader, timeout, expect="result")
+                if message is None:
+                    alive = False
+                    self.send({"ev": "result", "died": why})
+                else:
+                    self.send(message)
+        finally:
+            for fd in (up_r, down_w):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            for kill in (os.killpg, os.kill):
+                try:
+                    kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:  # already collected when its death was noticed
+                pass
+            _reap()
+        self.send({"ev": "ended"})
+
+    def _run_cells(self, pid, reader, timeout, n_cells, state) -> bool:
+        while True:
+            message, why = self._wait(pid, reader, timeout, expect=None)
+            if message is None:
+                self.send({"ev": "died", "reason": why, "cell": state["cell"]})
+                return False
+            if message.get("ev") == "cell":
+                state["cell"] = int(message.get("i", 0)) + 1
+            self.send(message)
+            if message.get("ev") == "done":
+                return True
+
+    def _wait(self, pid, reader, timeout, expect):
+        """Next message from the child, interrupting then killing it if it is too slow."""
+        interrupted = False
+        limit = timeout
+        while True:
+            try:
+                line = reader.readline(limit)
+            except OverflowError:
+                os.kill(pid, signal.SIGKILL)
+                return None, "an output was too large"
+            if line is None:
+                if not interrupted:
+                    interrupted = True
+                    os.kill(pid, signal.SIGINT)
+                    limit = GRACE_S
+                    continue
+                os.kill(pid, signal.SIGKILL)
+                return None, f"timeout: no reply within {timeout:g} s, even after an interrupt"
+            if line == b"":
+                return None, _death_reason(pid)
+            try:
+                message = json.loads(line)
+            except ValueError:
+                os.kill(pid, signal.SIGKILL)
+                return None, "the notebook's process sent malformed data"
+            if type(message) is not dict or message.get("ev") not in (
+                "cell",
+                "point",
+                "done",
+                "result",
+            ):
+                os.kill(pid, signal.SIGKILL)
+                return None, "the notebook's process sent malformed data"
+            if interrupted and message.get("ev") == "cell":
+                message["timeout"] = True
+            if expect and message.get("ev") != expect:
+                continue
+            return message, ""
+
+
+def _warm_up() -> None:
+    """Load what the first figure of every submission would otherwise load (fonts, PNG writer)."""
+    if "matplotlib" not in sys.modules:
+        return
+    import io
+
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(2, 1))
+    ax.plot([0, 1], [0, 1], label="warm-up")
+    ax.set_title("warm-up 0.5 µM")
+    ax.legend()
+    fig.savefig(io.BytesIO(), format="png")
+    plt.close(fig)
+
+
+def _reap() -> None:
+    """Collect any orphaned grandchildren (the worker is process 1 in its sandbox)."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def _death_reason(pid: int) -> str:
+    """Why the child's channel closed: collect its exit status (it may still be exiting)."""
+    deadline = time.monotonic() + 2.0
+    while True:
+        try:
+            done, status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return "kernel died"
+        if done:
+            break
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            return "kernel died (it closed its channel and was stopped)"
+        time.sleep(0.01)
+    if os.WIFSIGNALED(status):
+        return f"kernel died (signal {os.WTERMSIG(status)})"
+    if os.WIFEXITED(status):
+        return f"kernel died (exit status {os.WEXITSTATUS(status)})"
+    return "kernel died"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the worker process: pre-import modules, then serve jobs."""
+    args = sys.argv[1:] if argv is None else argv
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _Zygote(args).serve()
+
+
+if __name__ == "__main__":
+    main()

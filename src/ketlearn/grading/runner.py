@@ -1,0 +1,410 @@
+"""``ketlearn grade``: parallel, resumable autograding with a single gradebook writer.
+
+Flow: read the gradebook once (tests, points) → prepare every submission (cell integrity,
+:mod:`~ketlearn.grading.prepare`) → skip those already graded from identical files (resume) →
+grade the rest on N warm workers (threads here, each driving one worker process; or tasks on a
+Dask cluster) → record each result through nbgrader as it arrives, in this process only
+(:class:`~ketlearn.grading.gradebook.Recorder`) → print a summary of faults.
+
+Exit status: 0 when everything was graded (student-caused faults such as timeouts, a killed
+kernel or restored test cells are graded and reported); 1 when something needs the instructor
+(an unreadable or missing notebook, a worker that died twice on one submission, a gradebook
+write that failed). Usage errors (wrong course folder, no gradebook) raise ``CourseError``.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import queue
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from ketlearn.grading.engine import Worker, WorkerDied, grade_on_dask_worker, sandbox_prefix
+from ketlearn.grading.gradebook import CourseError, Recorder, open_course
+from ketlearn.grading.prepare import load_assignment, prepare_submission
+
+__all__ = ["GradeReport", "Progress", "grade", "warm_modules"]
+
+_ALWAYS_WARM = ["IPython", "matplotlib_inline.backend_inline", "ketlearn.grading.codec"]
+
+
+@dataclass
+class GradeReport:
+    """What a run did: scores per (assignment, student), faults, timings."""
+
+    graded: dict = field(default_factory=dict)
+    skipped: list = field(default_factory=list)
+    faults: list = field(default_factory=list)
+    seconds: float = 0.0
+    sandbox: bool = False
+    workers: int = 0
+    timings: dict = field(default_factory=dict)  # seconds: prepare, grade (sum), record (sum)
+
+    @property
+    def needs_instructor(self) -> list:
+        return [f for f in self.faults if f.get("needs_instructor")]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.needs_instructor else 0
+
+    def summary(self) -> str:
+        lines = [
+            f"Graded {len(self.graded)} submission(s), skipped {len(self.skipped)} already graded "
+            f"(unchanged), in {self.seconds:.1f} s with {self.workers} worker(s); "
+            f"sandbox {'on' if self.sandbox else 'OFF'}."
+        ]
+        if self.faults:
+            lines.append("Faults:")
+            for f in sorted(self.faults, key=lambda f: (not f.get("needs_instructor"), f["where"])):
+                flag = "NEEDS INSTRUCTOR" if f.get("needs_instructor") else "graded"
+                lines.append(f"  [{flag}] {f['where']}: {f['kind']}: {f['detail']}")
+        else:
+            lines.append("No faults.")
+        return "\n".join(lines)
+
+
+class Progress:
+    """A one-line text progress bar on a terminal (plain lines otherwise)."""
+
+    def __init__(self, total: int, stream=None, enabled: bool = True) -> None:
+        self.total, self.done, self.faults = total, 0, 0
+        self.stream = stream or sys.stderr
+        self.enabled = enabled and total > 0
+        self.t0 = time.perf_counter()
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+
+    def update(self, label: str, faults: int = 0) -> None:
+        self.done += 1
+        self.faults += faults
+        if not self.enabled:
+            return
+        width = 30
+        filled = int(width * self.done / self.total)
+        bar = "#" * filled + "." * (width - filled)
+        rate = (time.perf_counter() - self.t0) / self.done
+        eta = rate * (self.total - self.done)
+        text = f"[{bar}] {self.done}/{self.total} {label[:40]:40s} faults:{self.faults} eta {eta:4.0f}s"
+        if self.tty:
+            self.stream.write("\r" + text + ("\n" if self.done == self.total else ""))
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+
+def warm_modules(source_dirs: list[Path]) -> list[str]:
+    """Modules imported by the source notebooks (imported once per worker, not per student)."""
+    found: set[str] = set()
+    for folder in source_dirs:
+        for path in folder.glob("*.ipynb"):
+            try:
+                nb = nbformat.read(path, as_version=4)
+            except Exception:
+                continue
+            for cell in nb.cells:
+                if cell.cell_type != "code":
+                    continue
+                text = "\n".join(
+                    ln for ln in cell.source.splitlines() if not ln.lstrip().startswith(("%", "!"))
+                )
+                try:
+                    tree = ast.parse(text)
+                except SyntaxError:
+                    continue
+                for node in ast.walk(tree):
+                    if isinstance(node, ast.Import):
+                        found.update(a.name for a in node.names)
+                    elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                        found.add(node.module)
+                        found.update(f"{node.module}.{a.name}" for a in node.names)
+    if any(m.split(".")[0] == "matplotlib" for m in found):
+        found.add("matplotlib.pyplot")
+    return [*_ALWAYS_WARM, *sorted(found)]
+
+
+def _submissions(root: Path, submitted: str, assignments: list[str], students: list[str] | None):
+    base = root / submitted
+    if not base.is_dir():
+        raise CourseError(f"no {base} folder: collect submissions first (`nbgrader collect`).")
+    out = []
+    for sdir in sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        if students and sdir.name not in students:
+            continue
+        for name in assignments:
+            if (sdir / name).is_dir():
+                out.append((name, sdir.name, sdir / name))
+    return out
+
+
+def grade(
+    course: str | os.PathLike = ".",
+    assignments: list[str] | None = None,
+    students: list[str] | None = None,
+    workers: int | None = None,
+    timeout: float | None = None,
+    force: bool = False,
+    scheduler: str | None = None,
+    sandbox: str = "auto",
+    progress: bool = True,
+    stream=None,
+) -> GradeReport:
+    """Autograde submissions of ``course`` in parallel; see the module docstring."""
+    import warnings
+
+    from sqlalchemy.exc import SAWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)  # nbgrader's own session warnings are noise
+        return _grade(
+            course,
+            assignments,
+            students,
+            workers,
+            timeout,
+            force,
+            scheduler,
+            sandbox,
+            progress,
+            stream,
+        )
+
+
+def _grade(
+    course, assignments, students, workers, timeout, force, scheduler, sandbox, progress, stream
+):
+    from nbgrader.api import Gradebook
+
+    t0 = time.perf_counter()
+    root = Path(course).resolve()
+    api, db_url = open_course(root)
+    coursedir = api.coursedir
+    report = GradeReport()
+    with Gradebook(db_url, coursedir.course_id) as gb:
+        known = sorted(a.name for a in gb.assignments)
+        wanted = assignments or known
+        unknown = [a for a in wanted if a not in known]
+        if unknown:
+            raise CourseError(
+                f"unknown assignment(s) {', '.join(unknown)}; the gradebook has: "
+                f"{', '.join(known) or 'none'} (run `nbgrader generate_assignment NAME` first)."
+            )
+        specs = {a: load_assignment(gb, root, a) for a in wanted}
+    if timeout is None:
+        timeout = float(getattr(api.config.ExecutePreprocessor, "timeout", None) or 120)
+    subs = _submissions(root, coursedir.submitted_directory, wanted, students)
+    if students:
+        missing = sorted(set(students) - {s for _, s, _ in subs})
+        for s in missing:
+            report.faults.append(
+                {
+                    "where": s,
+                    "kind": "missing submission",
+                    "detail": "no submitted folder",
+                    "needs_instructor": True,
+                }
+            )
+
+    staging = Path(tempfile.mkdtemp(prefix="ketlearn-grade-stage-"))
+    recorder = Recorder(root, staging)
+    jobs: dict[tuple, dict] = {}  # (assignment, student) -> state
+    for name, student, folder in subs:
+        prepared = prepare_submission(specs[name], student, folder, timeout)
+        where = f"{student}/{name}"
+        for prep in prepared:
+            for f in prep.faults:
+                report.faults.append({"where": f"{where}/{prep.notebook}", **f})
+        gradable = [p for p in prepared if p.job is not None]
+        if not gradable:
+            continue
+        digests = {p.notebook: p.digest for p in prepared}
+        if not force and recorder.is_current(name, student, digests):
+            report.skipped.append(where)
+            continue
+        jobs[(name, student)] = {
+            "folder": folder,
+            "prepared": prepared,
+            "pending": {p.notebook for p in gradable},
+            "results": {},
+        }
+
+    report.timings["prepare"] = time.perf_counter() - t0
+    hide = [
+        str(root),
+        str(Path(db_url[len("sqlite:///") :]).parent)
+        if db_url.startswith("sqlite:///")
+        else str(root),
+    ]
+    use_sandbox = sandbox != "off"
+    prefix = sandbox_prefix(hide) if use_sandbox else None
+    if sandbox == "on" and prefix is None:
+        raise CourseError(
+            "--sandbox on: this system does not allow unprivileged namespaces (unshare)."
+        )
+    report.sandbox = prefix is not None
+    modules = warm_modules([s.source_dir for s in specs.values()])
+    all_jobs = [p.job for st in jobs.values() for p in st["prepared"] if p.job is not None]
+    n = max(1, min(workers or _cores(), len(all_jobs) or 1))
+    report.workers = n
+    bar = Progress(len(jobs), stream, enabled=progress)
+
+    def on_result(result: dict) -> None:
+        name, student, notebook = result["key"]
+        state = jobs[(name, student)]
+        where = f"{student}/{name}/{notebook}"
+        if "worker_died" in result:
+            report.faults.append(
+                {
+                    "where": where,
+                    "kind": "worker died",
+                    "detail": result["worker_died"],
+                    "needs_instructor": True,
+                }
+            )
+            state["failed"] = True
+        else:
+            for f in result["faults"]:
+                report.faults.append({"where": where, **f})
+            state["results"][notebook] = result
+        state["pending"].discard(notebook)
+        if state["pending"]:
+            return
+        report.timings["grade"] = report.timings.get("grade", 0.0) + sum(
+            r["seconds"]["total"] for r in state["results"].values()
+        )
+        if not state.get("failed"):
+            t_rec = time.perf_counter()
+            try:
+                scores = recorder.record(
+                    name, student, state["folder"], state["prepared"], state["results"]
+                )
+                report.graded[(name, student)] = scores
+            except Exception as exc:
+                report.faults.append(
+                    {
+                        "where": f"{student}/{name}",
+                        "kind": "gradebook write failed",
+                        "detail": str(exc)[-500:],
+                        "needs_instructor": True,
+                    }
+                )
+            report.timings["record"] = report.timings.get("record", 0.0) + (
+                time.perf_counter() - t_rec
+            )
+        bar.update(f"{student}/{name}", 0)
+
+    try:
+        if scheduler:
+            _run_dask(
+                scheduler, all_jobs, modules, hide, use_sandbox and prefix is not None, on_result
+            )
+        else:
+            _run_local(n, all_jobs, modules, prefix, on_result)
+    finally:
+        import shutil
+
+        shutil.rmtree(staging, ignore_errors=True)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _cores() -> int:
+    """Cores this process may use (respects CPU affinity, e.g. in a batch job)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _run_local(n: int, jobs: list[dict], modules: list[str], prefix, on_result) -> None:
+    """N threads, each owning one warm worker process; results are recorded by the caller."""
+    todo: queue.Queue = queue.Queue()
+    for job in jobs:
+        todo.put(job)
+    done: queue.Queue = queue.Queue()
+
+    def drive() -> None:
+        try:
+            worker = Worker(modules, prefix)
+        except Exception as exc:  # a worker that cannot start: the others carry on
+            done.put({"fatal": f"{type(exc).__name__}: {exc}"})
+            return
+        try:
+            while True:
+                try:
+                    job = todo.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    done.put(_grade_retrying(worker, job))
+                except Exception as exc:  # an internal error: report this job, go on
+                    detail = f"internal error: {type(exc).__name__}: {exc}"
+                    done.put({"key": job["key"], "worker_died": detail})
+                    try:
+                        worker.restart()
+                    except Exception as exc2:
+                        done.put({"fatal": f"{type(exc2).__name__}: {exc2}"})
+                        return
+        finally:
+            worker.close()
+
+    threads = [threading.Thread(target=drive, daemon=True) for _ in range(n)]
+    for t in threads:
+        t.start()
+    remaining = len(jobs)
+    fatal = 0
+    while remaining:
+        result = done.get()
+        if "fatal" in result:
+            fatal += 1
+            if fatal == len(threads):
+                raise RuntimeError(f"no grading worker could run: {result['fatal']}")
+            continue
+        remaining -= 1
+        on_result(result)
+    for t in threads:
+        t.join()
+
+
+def _grade_retrying(worker: Worker, job: dict) -> dict:
+    for attempt in range(2):
+        try:
+            return worker.grade(job)
+        except WorkerDied as exc:
+            worker.restart()
+            if attempt == 1:
+                return {"key": job["key"], "worker_died": str(exc)}
+    raise AssertionError("unreachable")
+
+
+def _run_dask(scheduler: str, jobs: list[dict], modules, hide, sandbox: bool, on_result) -> None:
+    """Submit each job as a task to an existing Dask cluster; record results as they finish."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError as exc:  # pragma: no cover - optional dependency
+        raise CourseError(
+            "--scheduler needs dask distributed: pip install 'ketlearn[grading]'"
+        ) from exc
+    client = scheduler if not isinstance(scheduler, str) else Client(scheduler)
+    futures = [
+        client.submit(
+            grade_on_dask_worker,
+            job,
+            modules,
+            hide,
+            sandbox,
+            pure=False,
+            key=f"grade-{'-'.join(job['key'])}-{i}",
+        )
+        for i, job in enumerate(jobs)
+    ]
+    for future in as_completed(futures):
+        on_result(future.result())
+    if isinstance(scheduler, str):
+        client.close()

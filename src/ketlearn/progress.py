@@ -1,0 +1,173 @@
+"""Progress view: which self-checked items a learner has passed, with no server.
+
+Each call of :func:`ketlearn.selfcheck.check` appends its verdict to one small JSON file, and
+:func:`show` reads it back as a table per assignment. Design reasons:
+
+- **Where.** One file per user, ``~/.ketlearn/progress.json``: on Binder and JupyterHub the home
+  folder *is* the learner's working folder, and one file gathers every assignment wherever its
+  notebook lives. Set the environment variable ``KETLEARN_PROGRESS_FILE`` to another path, or to
+  ``off`` to record nothing (the course's own tests do this). Nothing is recorded while
+  nbgrader autogrades or validates a notebook (it sets ``NBGRADER_EXECUTION``), so grading
+  submissions does not fill the grader's own progress file.
+- **When.** Only an explicit self-check writes. Importing ketlearn (or this module) writes
+  nothing; :func:`show` and :func:`summary` only read.
+- **What.** Per item: passed or not, the number of attempts, and when it was first passed. No
+  answers are stored. Attempts are shown so guessing at small answer sets is visible (see the
+  threat model in :mod:`ketlearn.selfcheck`).
+- Writes are atomic (write a temporary file, then replace), and a damaged file is set aside as
+  ``progress.json.bak`` rather than crashing a notebook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["progress_file", "read", "record", "reset", "show", "summary"]
+
+_ENV = "KETLEARN_PROGRESS_FILE"
+
+
+def progress_file() -> Path | None:
+    """Where progress is recorded, or None if recording is off.
+
+    >>> import os
+    >>> os.environ["KETLEARN_PROGRESS_FILE"] = "off"
+    >>> progress_file() is None
+    True
+    >>> del os.environ["KETLEARN_PROGRESS_FILE"]
+    """
+    if os.environ.get("NBGRADER_EXECUTION"):  # nbgrader is autograding or validating
+        return None
+    value = os.environ.get(_ENV)
+    if value is not None:
+        if value.strip().lower() in ("", "off", "0", "false", "no"):
+            return None
+        return Path(value).expanduser()
+    return Path.home() / ".ketlearn" / "progress.json"
+
+
+def read(path: str | Path | None = None) -> dict:
+    """The recorded progress, ``{assignment: {item: {...}}}`` (empty if nothing recorded yet)."""
+    path = Path(path) if path is not None else progress_file()
+    if path is None or not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or not isinstance(data.get("assignments"), dict):
+            raise ValueError("not a ketlearn progress file")
+        return data["assignments"]
+    except (ValueError, OSError):
+        return {}
+
+
+def record(verdict, path: str | Path | None = None) -> Path | None:
+    """Add one self-check verdict to the progress file (called by ``selfcheck.check``)."""
+    path = Path(path) if path is not None else progress_file()
+    if path is None:
+        return None
+    data = {"format": 1, "assignments": {}}
+    if path.exists():
+        try:
+            loaded = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(loaded, dict) and isinstance(loaded.get("assignments"), dict):
+                data = loaded
+            else:
+                raise ValueError
+        except (ValueError, OSError):
+            path.replace(path.with_name(path.name + ".bak"))
+    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    entry = (
+        data["assignments"]
+        .setdefault(verdict.assignment, {})
+        .setdefault(verdict.item, {"passed": False, "attempts": 0, "first_passed": None})
+    )
+    entry["attempts"] += 1
+    entry["last"] = now
+    entry["last_result"] = verdict.kind
+    if verdict.passed:
+        entry["passed"] = True
+        entry["first_passed"] = entry["first_passed"] or now
+        entry.setdefault("attempts_to_pass", entry["attempts"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def reset(path: str | Path | None = None) -> None:
+    """Forget all recorded progress (deletes the progress file)."""
+    path = Path(path) if path is not None else progress_file()
+    if path is not None and path.exists():
+        path.unlink()
+
+
+def summary(path: str | Path | None = None) -> pd.DataFrame:
+    """One row per self-checked item of the course: status, attempts, when first passed.
+
+    ``status`` is ``passed``, ``tried`` (checked, not passed yet) or ``not tried``.
+
+    >>> import os, tempfile
+    >>> os.environ["KETLEARN_PROGRESS_FILE"] = os.path.join(tempfile.mkdtemp(), "p.json")
+    >>> summary().query("assignment == '00-orientation'")["status"].unique().tolist()
+    ['not tried']
+    >>> del os.environ["KETLEARN_PROGRESS_FILE"]
+    """
+    from .selfcheck import load_data
+
+    done = read(path)
+    rows = []
+    for assignment, items in sorted(load_data()["assignments"].items()):
+        for item, spec in items.items():
+            entry = done.get(assignment, {}).get(item, {})
+            status = (
+                "passed" if entry.get("passed") else ("tried" if entry.get("attempts") else
+                                                       "not tried")
+            )  # fmt: skip
+            rows.append(
+                {
+                    "assignment": assignment,
+                    "item": item,
+                    "title": spec.get("title", item),
+                    "status": status,
+                    "attempts": int(entry.get("attempts", 0)),
+                    "first_passed": entry.get("first_passed") or "",
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def show(path: str | Path | None = None) -> str:
+    """Print (and return) a per-assignment overview of passed self-checks.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> os.environ["KETLEARN_PROGRESS_FILE"] = os.path.join(tempfile.mkdtemp(), "p.json")
+    >>> import contextlib, io
+    >>> with contextlib.redirect_stdout(io.StringIO()):
+    ...     text = show()
+    >>> text.splitlines()[1].split()
+    ['00-orientation', '0', 'of', '4', 'passed']
+    >>> del os.environ["KETLEARN_PROGRESS_FILE"]
+    """
+    table = summary(path)
+    where = path or progress_file() or "recording is off"
+    lines = [f"Self-check progress ({where})"]
+    marks = {"passed": "✔", "tried": "…", "not tried": "·"}
+    for assignment, rows in table.groupby("assignment", sort=True):
+        n_pass = int((rows["status"] == "passed").sum())
+        lines.append(f"{assignment:<30} {n_pass} of {len(rows)} passed")
+        for row in rows.itertuples():
+            tries = f" ({row.attempts} attempt{'s' if row.attempts != 1 else ''})"
+            lines.append(f"   {marks[row.status]} {row.title:<42} {row.status}"
+                         f"{tries if row.attempts else ''}")  # fmt: skip
+    lines.append("✔ passed   … tried, not passed yet   · not tried")
+    text = "\n".join(lines)
+    print(text)
+    return text

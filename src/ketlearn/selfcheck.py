@@ -1,0 +1,276 @@
+"""Self-checks: "is my answer right?" for learners without an instructor, without the answer.
+
+Every autograded item of every assignment has a visible self-check cell::
+
+    from ketlearn import selfcheck
+
+    selfcheck.check("00-orientation", "q2_tests")
+
+It reads the item's variables from the notebook, says **right** or **not right yet** with a hint
+that points back to the section to reread, and records the result for the progress view
+(:mod:`ketlearn.progress`). It needs only ketlearn, numpy and the standard library (no nbgrader),
+so it works on Binder and in ``make lab``.
+
+Same verdict as the autograder
+------------------------------
+The expected data in ``_selfcheck_data.json`` is generated from the *source* notebooks' solutions
+by ``python tools/selfcheck_data.py``, using the same conversion to plain data
+(:mod:`ketlearn.checks`) and the same tolerance rule as the hidden tests
+(``|answer - expected| <= max(rel*|expected|, abs_tol)``, see :mod:`ketlearn._selfcheck_codec`).
+``tests/test_selfcheck_verdicts.py`` runs both on every item: the solution passes both, a blank
+answer fails both, and plausible wrong answers fail both. Answers of the wrong type or shape get
+a message saying what was expected (type, shape, unit), never a traceback.
+
+What is stored, and what that protects (threat model)
+----------------------------------------------------
+The data file holds, per item, the public description of the answer (variable names, kinds,
+units, tolerances, shapes, allowed labels), a random salt, the *offsets* of the tolerance
+lattice, and a single scrypt hash (32 MiB, about 0.1-0.3 s per query) of all parts of the answer
+quantised on that lattice. It never holds an expected value. So:
+
+- A check answers one question, "is this whole answer right?", and each question costs a
+  memory-hard hash. Scanning the plausible range of a number answered to 1e-6 relative
+  precision takes millions of queries (a percentage in 0-100: about 3.5 million, some 100
+  CPU-hours); multi-part answers multiply the ranges. Coarse tolerances are weaker: an interval
+  in years to +-0.02 within 0-70 falls in about 1,750 queries (minutes).
+  ``python tools/selfcheck_data.py --cost`` prints this estimate for every item.
+- Agreement with the autograder is exact up to floating-point rounding: an answer within about
+  1e-15 (relative) of the tolerance boundary may get a different verdict.
+- **Residual risk, stated plainly.** Answers with few possible values are *not* protected by
+  hashing: a multiple-choice letter (A-D), a route out of five, or a small count (say 0-50 rows)
+  can be found by trying each value, in seconds to minutes, exactly as a learner could by
+  retyping answers in the self-check cell. Hashing cannot change that; what we do instead is
+  (1) hash all parts of an item together, so a letter is only confirmed together with the
+  numbers asked with it where an item has both, (2) count attempts, and show them in the
+  progress view, so guessing is visible to the learner, and (3) rely on the fact that the grade
+  comes from the autograder, not from the self-check. A self-check is feedback, not an exam.
+- Function answers are called on fixed probe inputs, the same ones the hidden test uses; the
+  inputs are public, the expected outputs are not.
+- There is no rate limit: a limit kept in the learner's own kernel or files could simply be
+  reset. The cost of each query is the limit.
+- Also public: the number of entries of an answer (array shape, number of labels in a mapping),
+  and, per number, whether the tolerance is relative or absolute there (one bit about its size).
+- Anyone with the source notebooks (instructors, the public repository) has the answers anyway;
+  the protection is about learners working from the released notebooks.
+- Like every check inside the learner's own kernel, a determined user can edit the package; the
+  graded result comes from the instructor's autograder, outside the learner's kernel.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from . import _selfcheck_codec as codec
+from .checks import AnswerTypeError
+
+__all__ = ["Verdict", "check", "evaluate", "item_ids", "load_data"]
+
+_DATA_FILE = "_selfcheck_data.json"
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of one self-check.
+
+    Attributes
+    ----------
+    assignment, item : str
+        e.g. ``"00-orientation"`` and ``"q2_tests"`` (the autograder cell's grade_id).
+    passed : bool
+        True if the answer would pass the autograder's test for this item.
+    kind : str
+        ``"correct"``, ``"wrong"`` (right kind, wrong value), ``"type"`` (wrong type, shape or
+        unit), or ``"missing"`` (a variable is not defined yet).
+    message : str
+        What the learner sees.
+    seconds : float
+        How long the check took (each query costs a slow hash on purpose).
+    """
+
+    assignment: str
+    item: str
+    passed: bool
+    kind: str
+    message: str
+    seconds: float = field(default=0.0, compare=False)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@lru_cache(maxsize=1)
+def load_data() -> dict:
+    """The stored self-check data (public descriptions, salts, lattice offsets, hashes)."""
+    text = resources.files("ketlearn").joinpath(_DATA_FILE).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def item_ids(assignment: str | None = None) -> dict[str, list[str]]:
+    """The self-checked items, ``{assignment: [grade_id, ...]}`` in notebook order.
+
+    >>> "q1_tests" in item_ids("00-orientation")["00-orientation"]
+    True
+    """
+    data = load_data()["assignments"]
+    names = [assignment] if assignment is not None else sorted(data)
+    for name in names:
+        if name not in data:
+            raise ValueError(f"assignment must be one of {sorted(data)}; got {name!r}")
+    return {name: list(data[name]) for name in names}
+
+
+def _item(assignment: str, item: str) -> dict:
+    items = item_ids(assignment)[assignment]
+    if item not in items:
+        raise ValueError(f"item must be one of {items} for {assignment}; got {item!r}")
+    return load_data()["assignments"][assignment][item]
+
+
+def _expected_words(part: dict) -> str:
+    unit = f" (unit: {part['unit']})" if part.get("unit") else ""
+    kind = part["kind"]
+    if kind == "number":
+        what = "a whole number" if part.get("whole") else "a plain number (int or float)"
+        return what + unit
+    if kind == "array":
+        shape = f" of shape {tuple(part['shape'])}" if part.get("shape") else ""
+        return f"a list, tuple or numpy array of numbers{shape}{unit}"
+    if kind == "choice":
+        return "text, one of " + ", ".join(repr(c) for c in part["choices"])
+    if kind == "text_list":
+        return "a list of text items (str)"
+    if kind == "choice_map":
+        return f"a dict with keys {part['keys']} and values from {part['choices']}"
+    if kind == "column_values":
+        return f"a pandas DataFrame that keeps the column {part['column']!r}"
+    if kind == "mapping":
+        return f"a pandas Series (or dict) from labels to numbers{unit}"
+    if kind == "table_mapping":
+        return f"a pandas DataFrame with exactly the columns {part['columns']}"
+    if kind == "function":
+        outs = {c["out"]["kind"] for c in part["calls"]}
+        arrays = any(c.get("array") or c.get("array_args") for c in part["calls"])
+        takes = "numbers or numpy arrays" if arrays else "numbers"
+        return f"a function that takes {takes} and returns {' or '.join(sorted(outs))}{unit}"
+    if kind == "figure":
+        return "a matplotlib Figure with axes"
+    return kind
+
+
+def _figure_problem(part: dict, value: object, sizes: dict[str, int]) -> str | None:
+    t = type(value)
+    if t.__name__ != "Figure" or not t.__module__.startswith("matplotlib"):
+        raise AnswerTypeError(f"{part['name']} must be a matplotlib Figure; got a {t.__name__}")
+    axes = value.axes
+    if not axes:
+        return f"{part['name']} has no axes: draw into the figure's axes"
+    need = sizes.get(part.get("min_bars_from", ""), 0)
+    if len(axes[0].patches) < need:
+        return f"{part['name']} should draw one bar per row of {part['min_bars_from']}"
+    return None
+
+
+def _footer(spec: dict) -> str:
+    bits = []
+    if spec.get("hint"):
+        bits.append(f"Hint: {spec['hint']}")
+    if spec.get("section"):
+        bits.append(f"Reread: {spec['section']}.")
+    return (" " + " ".join(bits)) if bits else ""
+
+
+def evaluate(assignment: str, item: str, namespace: dict | None = None) -> Verdict:
+    """Check an item's answer without printing or recording anything.
+
+    Parameters
+    ----------
+    assignment : str
+        The assignment folder name, e.g. ``"00-orientation"``.
+    item : str
+        The grade_id of the item's autograder test cell, e.g. ``"q2_tests"``.
+    namespace : dict, optional
+        Where to find the answer's variables; by default the caller's global namespace (in a
+        notebook: the learner's variables).
+
+    Examples
+    --------
+    >>> evaluate("00-orientation", "q2_tests", {"median_f_intranasal_pct": "15"}).kind
+    'type'
+    >>> print(evaluate("00-orientation", "q2_tests", {}).message)  # doctest: +ELLIPSIS
+    ✘ median_f_intranasal_pct is not defined yet: run your answer cell ...
+    """
+    if namespace is None:
+        namespace = sys._getframe(1).f_globals
+    spec = _item(assignment, item)
+    start = time.perf_counter()
+    label = spec.get("title", item)
+
+    def verdict(passed: bool, kind: str, message: str) -> Verdict:
+        return Verdict(assignment, item, passed, kind, message, seconds=time.perf_counter() - start)
+
+    atoms: list[tuple] = []
+    sizes: dict[str, int] = {}
+    figures = []
+    for part in spec["parts"]:
+        value = namespace.get(part["name"], _MISSING)
+        if value is _MISSING:
+            return verdict(
+                False,
+                "missing",
+                f"✘ {part['name']} is not defined yet: run your answer cell (and the cells "
+                "above it) first.",
+            )
+        if part["kind"] == "figure":
+            figures.append((part, value))
+            continue
+        try:
+            part_atoms = codec.flatten(part, value)
+        except codec.Mismatch as exc:
+            return verdict(False, "wrong", f"✘ {label} — not right yet: {exc}.{_footer(spec)}")
+        except AnswerTypeError as exc:
+            return verdict(
+                False,
+                "type",
+                f"✘ {label} — {exc}. Expected {part['name']} to be {_expected_words(part)}.",
+            )
+        sizes[part["name"]] = sum(1 for a in part_atoms if a[0] == "n")
+        atoms.extend(part_atoms)
+    for part, value in figures:
+        try:
+            problem = _figure_problem(part, value, sizes)
+        except AnswerTypeError as exc:
+            return verdict(False, "type", f"✘ {label} — {exc}.")
+        if problem:
+            return verdict(False, "wrong", f"✘ {label} — not right yet: {problem}.")
+    if codec.matches(atoms, spec["record"], load_data()["kdf"]):
+        return verdict(
+            True,
+            "correct",
+            f"✔ {label} — right: it matches the expected answer within the autograder's tolerance.",
+        )
+    return verdict(False, "wrong", f"✘ {label} — not right yet.{_footer(spec)}")
+
+
+def check(assignment: str, item: str, namespace: dict | None = None) -> None:
+    """Check an item's answer, print the verdict and record it for :func:`ketlearn.progress.show`.
+
+    This is the call in the notebooks' self-check cells. It is the only function in ketlearn
+    that writes a file: the progress record (see :mod:`ketlearn.progress` for where, and how to
+    turn it off). It never raises for a wrong or malformed answer; it explains instead.
+    """
+    if namespace is None:
+        namespace = sys._getframe(1).f_globals
+    result = evaluate(assignment, item, namespace)
+    print(result.message)
+    from . import progress
+
+    try:
+        progress.record(result)
+    except OSError as exc:  # a read-only home folder must not break the notebook
+        print(f"(Progress not saved: {exc}. Set KETLEARN_PROGRESS_FILE to a writable path.)")

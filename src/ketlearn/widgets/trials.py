@@ -1,0 +1,353 @@
+"""Widgets for reading trials: a trial simulator and an absolute-risk / NNT explorer.
+
+The computation lives in plain functions (:func:`simulation_summary`, :func:`nnt_table`,
+:func:`nnt_summary`) that return tables and sentences, so tests call them headless; the
+ipywidgets apps (:class:`TrialSimulator`, :class:`NNTExplorer`) only wire sliders to them and
+redraw. All numbers are SIMULATED or hypothetical; educational material, not medical advice.
+
+Examples
+--------
+>>> print(nnt_summary(0.30, 0.45, n_per_arm=100))
+Out of 100 people per arm: 30 events on control, 45 on treatment. Risk difference +15 percentage points; risk ratio 1.5. NNTB 6.67 (95% CI NNTB 3.54 to 57.4): about 7 people treated for one more to benefit.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from .. import trials
+from .._validation import check_number
+
+__all__ = [
+    "NNTExplorer",
+    "TrialSimulator",
+    "nnt_figure",
+    "nnt_summary",
+    "nnt_table",
+    "simulation_figure",
+    "simulation_summary",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Trial simulator
+# --------------------------------------------------------------------------------------------
+def simulation_summary(
+    n_per_arm: int = 50,
+    true_effect_points: float = -4.0,
+    placebo_response_points: float = -5.7,
+    unblinding: float = 0.0,
+    expectancy_points: float = 0.0,
+    active_placebo_mimicry: float = 0.0,
+    *,
+    n_trials: int = 1000,
+    seed: int = 0,
+) -> tuple[trials.SimulationResult, pd.DataFrame, str]:
+    """Run the simulated trials and describe them.
+
+    Returns
+    -------
+    result : ketlearn.trials.SimulationResult
+    table : pandas.DataFrame
+        One row: mean and SD of the estimates, bias, share with p < 0.05, CI coverage.
+    text : str
+        The printed summary.
+
+    >>> _, _, text = simulation_summary(n_trials=500, seed=1)
+    >>> print(text)
+    500 SIMULATED trials, 50 per arm: true effect -4.0 points, mean estimate -4.0 (SD 2.1), bias +0.0; p < 0.05 in 49% of trials (this is the power); 95% CIs contained the true effect in 95%.
+    """
+    res = trials.simulate_trials(
+        n_trials=n_trials,
+        seed=seed,
+        n_per_arm=n_per_arm,
+        true_effect_points=true_effect_points,
+        placebo_response_points=placebo_response_points,
+        unblinding=unblinding,
+        expectancy_points=expectancy_points,
+        active_placebo_mimicry=active_placebo_mimicry,
+    )
+    table = res.summary()
+    row = table.iloc[0]
+    share = row["share_p_below_alpha"]
+    label = "this is the power" if true_effect_points != 0 else "false positives"
+    text = (
+        f"{int(row['trials'])} SIMULATED trials, {n_per_arm} per arm: true effect "
+        f"{true_effect_points:.1f} points, mean estimate {row['mean_estimate_points']:.1f} "
+        f"(SD {row['sd_estimate_points']:.1f}), bias {round(row['bias_points'], 1) + 0.0:+.1f}; p < 0.05 in "
+        f"{share:.0%} of trials ({label}); 95% CIs contained the true effect in "
+        f"{row['ci_coverage']:.0%}."
+    )
+    if abs(row["bias_points"]) >= 0.5:
+        text += (
+            " The estimates are biased: unblinded expectancy adds to the drug's apparent effect."
+        )
+    return res, table, text
+
+
+def simulation_figure(result: trials.SimulationResult):
+    """Histograms of the estimates (with the true effect) and of the p values."""
+    from .. import plots
+
+    with plots.house_style():
+        fig, (ax1, ax2) = plots.new_figure(1, 2, figsize=(9, 3.2))
+        ax1.hist(result.estimate, bins=30, color=plots.PALETTE[1])
+        ax1.axvline(
+            result.design.true_effect_points, color=plots.PALETTE[5], lw=2, label="true effect"
+        )
+        ax1.axvline(0, color="0.3", lw=1, ls="--", label="no effect")
+        ax1.set_xlabel("Estimated difference (MADRS points)")
+        ax1.set_ylabel("Simulated trials")
+        ax1.legend(frameon=False, fontsize=8)
+        ax2.hist(result.p_value, bins=np.linspace(0, 1, 21), color=plots.PALETTE[2])
+        ax2.axvline(0.05, color=plots.PALETTE[5], lw=1.5, label="p = 0.05")
+        ax2.set_xlabel("p value")
+        ax2.set_ylabel("Simulated trials")
+        ax2.legend(frameon=False, fontsize=8)
+    return fig
+
+
+class TrialSimulator:
+    """Sliders for a simulated trial; shows the spread of estimates and p values.
+
+    Guiding question: with dissociation revealing who had the drug, how much of the "effect"
+    is expectancy, and what does an active placebo change?
+    """
+
+    def __init__(self, *, n_trials: int = 1000, seed: int = 0):
+        import ipywidgets as widgets
+
+        self.n_trials, self.seed = n_trials, seed
+        style = {"description_width": "190px"}
+        layout = widgets.Layout(width="460px")
+
+        def slider(kind, desc, value, lo, hi, step):
+            return kind(
+                value=value,
+                min=lo,
+                max=hi,
+                step=step,
+                description=desc,
+                style=style,
+                layout=layout,
+                continuous_update=False,
+            )
+
+        self.controls = {
+            "n_per_arm": slider(widgets.IntSlider, "Patients per arm", 50, 10, 300, 10),
+            "true_effect_points": slider(
+                widgets.FloatSlider, "True drug effect (points)", -4.0, -12.0, 0.0, 0.5
+            ),
+            "placebo_response_points": slider(
+                widgets.FloatSlider, "Placebo response (points)", -5.7, -15.0, 0.0, 0.1
+            ),
+            "unblinding": slider(widgets.FloatSlider, "Unblinding (0-1)", 0.0, 0.0, 1.0, 0.1),
+            "expectancy_points": slider(
+                widgets.FloatSlider, "Expectancy effect (points)", 0.0, -6.0, 0.0, 0.5
+            ),
+            "active_placebo_mimicry": slider(
+                widgets.FloatSlider, "Active placebo mimicry (0-1)", 0.0, 0.0, 1.0, 0.1
+            ),
+        }
+        self.output = widgets.Output()
+        for w in self.controls.values():
+            w.observe(lambda change: self.update(), names="value")
+        self.widget = widgets.VBox([*self.controls.values(), self.output])
+        self.last_summary = ""
+        self.update()
+
+    def values(self) -> dict:
+        """Current slider values."""
+        return {k: w.value for k, w in self.controls.items()}
+
+    def update(self, **values) -> str:
+        """Recompute (with the sliders, or with ``values`` for tests) and redraw; return text."""
+        from IPython.display import display
+
+        from .. import plots
+
+        params = {**self.values(), **values}
+        res, table, text = simulation_summary(**params, n_trials=self.n_trials, seed=self.seed)
+        self.output.clear_output(wait=True)
+        with self.output:
+            display(plots.figure_with_table(simulation_figure(res), table.round(3), text))
+        self.last_summary = text
+        return text
+
+
+# --------------------------------------------------------------------------------------------
+# Absolute risk and NNT explorer
+# --------------------------------------------------------------------------------------------
+def _check_risk(name: str, value: float) -> float:
+    return check_number(name, value, unit="proportion", low=0, high=1)
+
+
+def nnt_table(
+    control_risk: float,
+    treatment_risk: float,
+    *,
+    n_per_arm: int = 100,
+    outcome_is_good: bool = True,
+) -> pd.DataFrame:
+    """Absolute and relative effects for hypothetical arms of ``n_per_arm`` people.
+
+    Event counts are the risks times ``n_per_arm``, rounded. Returns one row with the counts,
+    the risk difference (with its Wald 95% CI), risk ratio and the NNT in words.
+
+    >>> t = nnt_table(0.3, 0.45)
+    >>> t[["events_control", "events_treatment", "risk_ratio"]].to_dict("records")
+    [{'events_control': 30, 'events_treatment': 45, 'risk_ratio': 1.5}]
+    """
+    pc = _check_risk("control_risk", control_risk)
+    pt = _check_risk("treatment_risk", treatment_risk)
+    n = check_number("n_per_arm", n_per_arm, unit="participants", low=2, integer=True)
+    ec, et = round(pc * n), round(pt * n)
+    rd = trials.risk_difference(et, n, ec, n)
+    nnt = trials.number_needed_to_treat(
+        rd.estimate, rd.ci_low, rd.ci_high, outcome_is_good=outcome_is_good
+    )
+    rr = et / n / (ec / n) if ec > 0 else math.inf
+    return pd.DataFrame(
+        {
+            "n_per_arm": [n],
+            "events_control": [ec],
+            "events_treatment": [et],
+            "risk_difference": [round(rd.estimate, 4)],
+            "rd_ci_low": [round(rd.ci_low, 4)],
+            "rd_ci_high": [round(rd.ci_high, 4)],
+            "risk_ratio": [round(rr, 4) if math.isfinite(rr) else rr],
+            "nnt": [str(nnt).split(" (")[0]],
+            "nnt_95ci": [nnt.ci_text],
+        }
+    )
+
+
+def nnt_summary(
+    control_risk: float,
+    treatment_risk: float,
+    *,
+    n_per_arm: int = 100,
+    outcome_is_good: bool = True,
+) -> str:
+    """One or two sentences: counts, absolute and relative difference, NNT with its interval.
+
+    >>> print(nnt_summary(0.3, 0.3, n_per_arm=50))
+    Out of 50 people per arm: 15 events on control, 15 on treatment. Risk difference +0 percentage points; risk ratio 1. NNT undefined: the arms do not differ, so no number of people treated produces one extra benefit (95% CI NNTB 5.57 to ∞ to NNTH 5.57).
+    """
+    t = nnt_table(
+        control_risk, treatment_risk, n_per_arm=n_per_arm, outcome_is_good=outcome_is_good
+    ).iloc[0]
+    n, ec, et = int(t["n_per_arm"]), int(t["events_control"]), int(t["events_treatment"])
+    rd = trials.risk_difference(et, n, ec, n)
+    nnt = trials.number_needed_to_treat(
+        rd.estimate, rd.ci_low, rd.ci_high, outcome_is_good=outcome_is_good
+    )
+    rr = t["risk_ratio"]
+    rr_text = f"{rr:.3g}" if math.isfinite(rr) else "not defined (no control events)"
+    head = (
+        f"Out of {n} people per arm: {ec} events on control, {et} on treatment. Risk difference "
+        f"{rd.estimate * 100:+.3g} percentage points; risk ratio {rr_text}. "
+    )
+    if nnt.kind == "undefined":
+        return head + (
+            "NNT undefined: the arms do not differ, so no number of people treated produces one "
+            f"extra benefit (95% CI {nnt.ci_text})."
+        )
+    verb = "to benefit" if nnt.kind == "NNTB" else "to be harmed"
+    tail = f"{nnt.kind} {nnt.value:.3g} (95% CI {nnt.ci_text}): about {nnt.rounded} people "
+    tail += f"treated for one more {verb}."
+    if nnt.spans_infinity:
+        tail += " The interval runs through infinity: the data fit benefit, no effect and harm."
+    return head + tail
+
+
+def nnt_figure(control_risk: float, treatment_risk: float, *, n_per_arm: int = 100):
+    """Bar chart: events per 100 people in each arm."""
+    from .. import plots
+
+    t = nnt_table(control_risk, treatment_risk, n_per_arm=n_per_arm).iloc[0]
+    n = int(t["n_per_arm"])
+    per100 = [100 * t["events_control"] / n, 100 * t["events_treatment"] / n]
+    with plots.house_style():
+        fig, ax = plots.new_figure(figsize=(5, 3))
+        ax.bar(["control", "treatment"], per100, color=[plots.PALETTE[1], plots.PALETTE[0]])
+        ax.set_ylim(0, 100)
+        ax.set_ylabel("Events per 100 people")
+        for i, v in enumerate(per100):
+            ax.text(i, v + 2, f"{v:.0f}", ha="center")
+    return fig
+
+
+class NNTExplorer:
+    """Sliders for control risk, risk ratio and arm size; prints absolute vs relative effects.
+
+    Guiding question: the same risk ratio, applied to a rare and to a common outcome, gives
+    very different numbers needed to treat. Why?
+    """
+
+    def __init__(self):
+        import ipywidgets as widgets
+
+        style = {"description_width": "160px"}
+        layout = widgets.Layout(width="440px")
+        self.control = widgets.FloatSlider(
+            value=0.3,
+            min=0.01,
+            max=0.9,
+            step=0.01,
+            description="Control risk",
+            style=style,
+            layout=layout,
+            continuous_update=False,
+        )
+        self.ratio = widgets.FloatSlider(
+            value=1.5,
+            min=0.2,
+            max=3.0,
+            step=0.05,
+            description="Risk ratio",
+            style=style,
+            layout=layout,
+            continuous_update=False,
+        )
+        self.n = widgets.IntSlider(
+            value=100,
+            min=10,
+            max=1000,
+            step=10,
+            description="People per arm",
+            style=style,
+            layout=layout,
+            continuous_update=False,
+        )
+        self.good = widgets.Checkbox(value=True, description="The event is wanted (response)")
+        self.output = widgets.Output()
+        for w in (self.control, self.ratio, self.n, self.good):
+            w.observe(lambda change: self.update(), names="value")
+        self.widget = widgets.VBox([self.control, self.ratio, self.n, self.good, self.output])
+        self.last_summary = ""
+        self.update()
+
+    def update(
+        self, control_risk=None, risk_ratio=None, n_per_arm=None, outcome_is_good=None
+    ) -> str:
+        """Recompute and redraw; arguments override the sliders (for tests). Returns text."""
+        from IPython.display import display
+
+        from .. import plots
+
+        pc = self.control.value if control_risk is None else control_risk
+        rr = self.ratio.value if risk_ratio is None else risk_ratio
+        n = self.n.value if n_per_arm is None else n_per_arm
+        good = self.good.value if outcome_is_good is None else outcome_is_good
+        pt = min(1.0, pc * rr)
+        text = nnt_summary(pc, pt, n_per_arm=n, outcome_is_good=good)
+        table = nnt_table(pc, pt, n_per_arm=n, outcome_is_good=good)
+        self.output.clear_output(wait=True)
+        with self.output:
+            display(plots.figure_with_table(nnt_figure(pc, pt, n_per_arm=n), table, text))
+        self.last_summary = text
+        return text

@@ -1,0 +1,410 @@
+"""End-to-end tests in headless Chromium (Debian's chromium + chromium-driver, driven by selenium).
+
+1. The built website (tools/build_site.py) opens, its images decode, and axe-core (installed from
+   npm into ``build/cache/axe`` at test time) finds no *serious* or *critical* accessibility
+   violation on any content page.
+2. JupyterLab, started by ``make lab`` itself (on a free port, with a token, no browser, and a
+   scratch folder as its root so your own ``my-work/`` is never opened or autosaved), runs
+   00-orientation and a simulation notebook; changing a dropdown or moving a slider changes the
+   widget's printed summary.
+
+Screenshots and the axe report are saved in ``build/browser-artefacts/`` (git-ignored) for CI to
+keep. Every test skips, with the reason, when Chromium, chromedriver, selenium, make or npm is
+missing (``.ci/run`` installs Chromium with apt-get on CI).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import build_site
+import pytest
+import workspace
+from conftest import RELEASE, ROOT
+
+pytestmark = pytest.mark.slow
+
+ARTEFACTS = ROOT / "build" / "browser-artefacts"
+AXE_CACHE = ROOT / "build" / "cache" / "axe"
+AXE_VERSION = "4"  # npm range; the installed version is recorded in the report
+CHROMIUM = os.environ.get("KETLEARN_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = (
+    os.environ.get("KETLEARN_CHROMEDRIVER")
+    or shutil.which("chromedriver")
+    or "/usr/bin/chromedriver"
+)
+#: Flags for Chromium as root on a machine with no outside network (see .library machines notes).
+CHROME_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1400,1000",
+]
+SIMULATION_NOTEBOOKS = ("02-pharmacokinetics", "04-reading-trials")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _shot(driver, name: str) -> Path:
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTEFACTS / f"{name}.png"
+    driver.save_screenshot(str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def driver():
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium (the `site` extra)")
+    from selenium.webdriver.chrome.service import Service
+
+    for what, path in (("chromium", CHROMIUM), ("chromedriver", CHROMEDRIVER)):
+        if not Path(path).exists():
+            pytest.skip(
+                f"{what} not found ({path}); install Debian's chromium and chromium-driver "
+                "(`apt-get install -y chromium chromium-driver`, as .ci/run does)"
+            )
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in CHROME_FLAGS:
+        options.add_argument(flag)
+    profile = ROOT / "build" / "cache" / f"chromium-profile-{os.getpid()}"
+    options.add_argument(f"--user-data-dir={profile}")
+    browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    browser.set_script_timeout(60)
+    browser.set_page_load_timeout(60)
+    yield browser
+    browser.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+# ------------------------------------------------------------------------------------------
+# the website
+# ------------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def site_url():
+    pytest.importorskip("jupyter_book", reason="the `site` extra (jupyter-book) is not installed")
+    html_dir = build_site.ensure_built()
+    handler = functools.partial(_QuietHandler, directory=str(html_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", html_dir
+    server.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep pytest output readable
+        pass
+
+
+def _content_pages(html_dir: Path) -> list[str]:
+    pages = [
+        p.relative_to(html_dir).as_posix()
+        for p in sorted(html_dir.rglob("*.html"))
+        if not p.relative_to(html_dir).as_posix().startswith(("_static/", "_sources/"))
+    ]
+    return [p for p in pages if p not in ("genindex.html", "search.html")]
+
+
+def test_site_opens_and_its_figures_render(driver, site_url):
+    base, _ = site_url
+    driver.get(f"{base}/index.html")
+    assert "ketlearn" in driver.title
+    _shot(driver, "site-home")
+    driver.get(f"{base}/notebooks/00-orientation.html")
+    broken = driver.execute_script(
+        "return [...document.images].filter(i => !i.complete || i.naturalWidth === 0)"
+        ".map(i => i.alt || i.src.slice(0, 60));"
+    )
+    assert not broken, f"images that did not render: {broken}"
+    snapshot = driver.find_element("css selector", f".{build_site.SNAPSHOT_CLASS}")
+    driver.execute_script("arguments[0].scrollIntoView();", snapshot)
+    assert "Route:" in snapshot.text
+    _shot(driver, "site-orientation-widget-snapshot")
+    links = driver.execute_script("return [...document.links].map(a => a.href);")
+    assert any(u.startswith("https://mybinder.org/v2/") for u in links)
+
+
+def _axe_source() -> str:
+    script = AXE_CACHE / "node_modules" / "axe-core" / "axe.min.js"
+    if not script.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip("npm is not installed, so axe-core cannot be fetched for the audit")
+        AXE_CACHE.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(
+            [npm, "install", "--no-audit", "--no-fund", "--no-package-lock", "--prefix",
+             str(AXE_CACHE), f"axe-core@{AXE_VERSION}"],
+            capture_output=True, text=True, timeout=180, check=False,
+        )  # fmt: skip
+        if done.returncode != 0 or not script.exists():
+            pytest.skip(f"`npm install axe-core` failed (offline?): {done.stderr[-300:]}")
+    return script.read_text(encoding="utf-8")
+
+
+AXE_RUN = """
+const done = arguments[arguments.length - 1];
+axe.run(document, {resultTypes: ['violations']}).then(r => done({
+  version: axe.version,
+  violations: r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))
+})).catch(e => done({error: String(e)}));
+"""
+
+
+def test_site_has_no_serious_accessibility_violations(driver, site_url):
+    base, html_dir = site_url
+    axe = _axe_source()
+    report, serious = {}, []
+    for page in _content_pages(html_dir):
+        driver.get(f"{base}/{page}")
+        driver.execute_script(axe)
+        result = driver.execute_async_script(AXE_RUN)
+        assert "error" not in result, f"axe failed on {page}: {result.get('error')}"
+        report[page] = result
+        serious += [
+            f"{page}: {v['impact']} {v['id']} ({v['help']}) at {v['nodes']}"
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTEFACTS / "axe-report.json").write_text(json.dumps(report, indent=2) + "\n")
+    assert len(report) >= 5
+    assert not serious, "axe-core serious/critical violations:\n" + "\n".join(serious)
+
+
+# ------------------------------------------------------------------------------------------
+# JupyterLab, started by `make lab`
+# ------------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    stamp = subprocess.run(
+        ["make", "-q", ".venv/.ketlearn-installed"], cwd=ROOT, capture_output=True, check=False
+    )
+    if stamp.returncode != 0:
+        pytest.skip("the .venv environment is out of date; run `make env` first")
+    root = tmp_path_factory.mktemp("lab-root")
+    workspace.sync(RELEASE, root / "my-work")  # what `make lab` gives a student
+    port, token = _free_port(), f"ketlearn-test-{os.getpid()}"
+    args = f"--no-browser --IdentityProvider.token={token}"
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    log = (ARTEFACTS / "jupyterlab.log").open("w")
+    proc = subprocess.Popen(
+        ["make", "--no-print-directory", "lab", f"PORT={port}", f"LAB_ROOT={root}", f"LAB_ARGS={args}"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"`make lab` did not start (see {ARTEFACTS / 'jupyterlab.log'})")
+            time.sleep(0.5)
+        yield base, token
+    finally:
+        _stop(proc)
+        log.close()
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """End the process group started for `make lab` (make, jupyter lab and its kernels)."""
+    for sig, wait_s in ((signal.SIGTERM, 20), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=wait_s)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _open_and_run_all(driver, base: str, token: str, name: str):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(f"{base}/lab/tree/my-work/{name}/{name}.ipynb?token={token}")
+    wait = WebDriverWait(driver, 90)
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".jp-Notebook .jp-Cell")))
+    # the notebook's kernel must be idle before "Run All Cells", or the first cells can be lost
+    wait.until(lambda d: _kernel_idle(base, token, name))
+    for toast_button in driver.find_elements(
+        By.XPATH, "//div[contains(@class,'Toastify')]//button[normalize-space()='No']"
+    ):
+        toast_button.click()  # JupyterLab's "get notified about news?" toast hides the widgets
+    menu = wait.until(
+        ec.element_to_be_clickable(
+            (By.XPATH, "//div[contains(@class,'lm-MenuBar-itemLabel') and normalize-space()='Run']")
+        )
+    )
+    menu.click()
+    wait.until(
+        ec.element_to_be_clickable(
+            (
+                By.XPATH,
+                "//div[contains(@class,'lm-Menu-itemLabel') and normalize-space()='Run All Cells']",
+            )
+        )
+    ).click()
+    return wait
+
+
+def _kernel_idle(base: str, token: str, name: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base}/api/sessions?token={token}", timeout=5) as r:
+            sessions = json.load(r)
+    except OSError:
+        return False
+    return any(
+        s["path"].endswith(f"{name}.ipynb") and s["kernel"]["execution_state"] == "idle"
+        for s in sessions
+    )
+
+
+def _widget_output_text(driver, control) -> str:
+    """The text of the output area in the same widget box as ``control``."""
+    return driver.execute_script(
+        "const box = arguments[0].closest('.jp-OutputArea-output');"
+        "const out = box && box.querySelector('.widget-output, .jupyter-widgets-output-area');"
+        "return out ? out.textContent : '';",
+        control,
+    )
+
+
+def _scroll_to_widget(driver, control) -> None:
+    """Scroll the widget's output area (plot and summary) to the top, for the screenshots."""
+    driver.execute_script(
+        "const box = arguments[0].closest('.jp-OutputArea-output') || arguments[0];"
+        "const out = box.querySelector('.widget-output') || box;"
+        "out.scrollIntoView({block: 'start'});",
+        control,
+    )
+    time.sleep(0.5)
+
+
+def _wait_for_text_change(driver, control, before: str, timeout_s: float = 30) -> str:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        text = _widget_output_text(driver, control)
+        if text and text != before:
+            return text
+        time.sleep(0.3)
+    return _widget_output_text(driver, control)
+
+
+def _stderr_in_widget_cells(driver) -> list[str]:
+    return driver.execute_script(
+        "return [...document.querySelectorAll('.jp-OutputArea-output')]"
+        ".filter(o => o.querySelector('.jupyter-widgets') || o.closest('.jupyter-widgets'))"
+        ".flatMap(o => [...o.querySelectorAll('[data-mime-type=\"application/vnd.jupyter.stderr\"]')])"
+        ".map(e => e.innerText.slice(0, 300));"
+    )
+
+
+def test_lab_orientation_dropdown_changes_the_summary(driver, lab):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import Select
+
+    base, token = lab
+    wait = _open_and_run_all(driver, base, token, "00-orientation")
+    select = wait.until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, ".widget-dropdown select"))
+    )
+    wait.until(lambda d: _kernel_idle(base, token, "00-orientation"))
+    _scroll_to_widget(driver, select)
+    wait.until(lambda d: "estimates from" in _widget_output_text(d, select))
+    before = _widget_output_text(driver, select)
+    _shot(driver, "lab-00-orientation-before")
+    choice = Select(select)
+    current = choice.first_selected_option.text
+    other = next(o.text for o in choice.options if o.text != current)
+    choice.select_by_visible_text(other)
+    after = _wait_for_text_change(driver, select, before)
+    _scroll_to_widget(driver, select)
+    _shot(driver, "lab-00-orientation-after")
+    assert after != before, f"summary did not change after choosing {other!r}"
+    assert f"{other}:" in after, f"the summary should now describe {other!r}: {after[:200]!r}"
+    assert not _stderr_in_widget_cells(driver)
+
+
+def _simulation_notebook() -> str:
+    for name in SIMULATION_NOTEBOOKS:
+        if (RELEASE / name / f"{name}.ipynb").exists():
+            return name
+    pytest.skip(f"none of {SIMULATION_NOTEBOOKS} is in course/release yet")
+
+
+def test_lab_simulation_slider_changes_the_summary(driver, lab):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    base, token = lab
+    name = _simulation_notebook()
+    wait = _open_and_run_all(driver, base, token, name)
+
+    def slider_with_summary(d):
+        """The first slider whose widget box also shows an output area with text."""
+        for candidate in d.find_elements(By.CSS_SELECTOR, ".widget-slider .noUi-handle"):
+            if _widget_output_text(d, candidate).strip():
+                return candidate
+        return False
+
+    handle = wait.until(slider_with_summary, "no slider next to a printed summary")
+    # "Run All" stops at the first blank answer cell; wait for that so the page stops scrolling
+    wait.until(lambda d: _kernel_idle(base, token, name))
+    _scroll_to_widget(driver, handle)
+    before = _widget_output_text(driver, handle)
+    _shot(driver, f"lab-{name}-before")
+    handle.click()
+    handle.send_keys(Keys.ARROW_RIGHT)  # one step, as a keyboard user would
+    after = _wait_for_text_change(driver, handle, before, timeout_s=45)
+    wait.until(lambda d: _kernel_idle(base, token, name))
+    after = _widget_output_text(driver, handle)
+    readout = driver.execute_script(
+        "const s = arguments[0].closest('.widget-slider');"
+        "const r = s && s.querySelector('.widget-readout'); return r ? r.textContent.trim() : '';",
+        handle,
+    )
+    _scroll_to_widget(driver, handle)
+    _shot(driver, f"lab-{name}-after")
+    assert after != before, "moving the slider did not change the printed summary"
+    if name == "02-pharmacokinetics":  # the dose slider comes first; the summary names the dose
+        assert f"{float(readout):g} mg/kg" in after, (readout, after[:200])
+    assert not _stderr_in_widget_cells(driver)
+
+
+if __name__ == "__main__":  # pragma: no cover - run one file by hand
+    sys.exit(pytest.main([__file__, "-q"]))

@@ -1,0 +1,412 @@
+"""Tests for ketlearn.media: flagger, evaluation, rubric scoring and inter-rater agreement."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from statsmodels.stats.inter_rater import cohens_kappa as sm_cohens_kappa
+
+from ketlearn import bibliography, data, media
+
+# --------------------------------------------------------------------------- data
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return data.load("media_corpus_fictional")
+
+
+@pytest.fixture(scope="module")
+def gold():
+    return data.load("media_annotations_fictional")
+
+
+def test_corpus_is_fictional_and_split_about_a_third(corpus):
+    assert bool(corpus["fictional"].all())
+    assert "fictional" in data.describe("media_corpus_fictional").title.lower()
+    share_test = (corpus["split"].astype(str) == "test").mean()
+    assert 0.25 <= share_test <= 0.40
+    genres = set(corpus["genre"].astype(str))
+    for part in ("dev", "test"):
+        assert set(corpus.loc[corpus["split"].astype(str) == part, "genre"].astype(str)) == genres
+
+
+def test_annotations_match_the_sentence_splitter(corpus, gold):
+    """Annotation offsets were computed when the texts were written; the splitter reproduces them."""
+    texts = dict(zip(corpus["text_id"].astype(str), corpus["text"].astype(str), strict=True))
+    for tid, text in texts.items():
+        n = int(corpus.loc[corpus["text_id"] == tid, "n_sentences"].iloc[0])
+        assert len(media.split_sentences(text)) == n, tid
+    for tid, i, a, b in zip(
+        gold["text_id"], gold["sentence_index"], gold["start"], gold["end"], strict=True
+    ):
+        spans = media.split_sentences(texts[str(tid)])
+        assert (int(spans["start"][int(i)]), int(spans["end"][int(i)])) == (int(a), int(b))
+    assert set(gold["category"].astype(str)) == set(media.CATEGORIES)
+
+
+@pytest.mark.parametrize(
+    "name,column",
+    [("media_claims_fictional", "source_keys"), ("media_rubric", "source_keys"),
+     ("misuse_harms", "source_key")],
+)  # fmt: skip
+def test_every_source_key_is_in_the_bibliography(name, column):
+    known = set(bibliography.keys())
+    table = data.load(name)
+    used = {k for cell in table[column].astype(str) for k in cell.split(";")}
+    assert used and used <= known, sorted(used - known)
+    assert set(data.describe(name).citation_keys) <= known
+
+
+def test_claims_have_verdicts_and_explanations():
+    claims = data.load("media_claims_fictional")
+    assert set(claims["verdict"].astype(str)) == {
+        "supported", "overstated", "misleading", "false", "unverifiable"
+    }  # fmt: skip
+    assert claims["explanation"].astype(str).str.len().min() > 20
+
+
+def test_verified_prevalence_figure_is_present():
+    harms = data.load("misuse_harms")
+    row = harms[harms["source_key"].astype(str) == "pastyear2022ketamine"]
+    assert float(row["value"].iloc[0]) == pytest.approx(0.13)  # NSDUH 2015-2019, VERIFIED
+
+
+# --------------------------------------------------------------------------- splitting
+
+
+def test_split_sentences_handles_abbreviations_decimals_quotes_and_lines():
+    text = 'Dr. Lee said "it works!" Then 0.5 units. Next?\nLine two'
+    assert media.split_sentences(text)["sentence"].tolist() == [
+        'Dr. Lee said "it works!"', "Then 0.5 units.", "Next?", "Line two"
+    ]  # fmt: skip
+
+
+# --------------------------------------------------------------------------- flag_text
+
+
+def test_flag_columns_and_empty_results():
+    for text in ("", "   \n  ", "The weather was mild on Tuesday."):
+        out = media.flag_text(text)
+        assert list(out.columns) == list(media.FLAG_COLUMNS)
+        assert out.empty
+
+
+@pytest.mark.parametrize("bad", [None, 42, b"bytes", ["a list"], pd.Series(["x"])])
+def test_non_string_input_raises(bad):
+    with pytest.raises(ValueError, match="text must be a str"):
+        media.flag_text(bad)
+
+
+@pytest.mark.parametrize(
+    "text,category",
+    [
+        ("This breakthrough changes lives.", "hype"),
+        ("Our infusions are 100% safe.", "absolute_safety"),
+        ("Ketamine is non-addictive.", "absolute_safety"),
+        ("87% of members improved.", "unsourced_number"),
+        ("Thousands of studies back it.", "vague_authority"),
+        ("You will feel better within hours.", "speed_permanence"),
+        ("It rewires the brain.", "mechanism_proof"),
+        ("Side effects are rare and brief.", "risk_dismissal"),
+        ('"It saved my life," says J., 30.', "testimonial"),
+        ("Book your session today.", "call_to_action"),
+        ("FDA-approved ketamine therapy, delivered to your door.", "approval_conflation"),
+    ],
+)
+def test_each_category_fires_on_a_plain_example(text, category):
+    assert category in set(media.flag_text(text)["category"])
+
+
+@pytest.mark.parametrize(
+    "text,category",
+    [
+        ("Ketamine is not FDA-approved for any psychiatric disorder.", "approval_conflation"),
+        ("In a national survey, 0.13% of adults reported past-year use.", "unsourced_number"),
+        ("Ketamine rebuilds synapses in mice.", "mechanism_proof"),
+        ("Ketamine is not risk-free.", "absolute_safety"),
+        ("If someone stops breathing, call emergency services.", "call_to_action"),
+        ("Get 20% off today.", "unsourced_number"),
+    ],
+)
+def test_negations_and_sourced_figures_are_not_flagged(text, category):
+    assert category not in set(media.flag_text(text)["category"])
+
+
+def test_offsets_point_at_the_matched_words_and_sentences():
+    text = "Clinic Gamma: a MIRACLE. It’s non-habit-forming!\nLink in bio for 20% off"
+    flags = media.flag_text(text)
+    spans = media.split_sentences(text)
+    assert len(flags) >= 3
+    for _, row in flags.iterrows():
+        assert text[row["start"] : row["end"]] == row["matched"]
+        s = spans.iloc[int(row["sentence"])]
+        assert s["start"] <= row["start"] < row["end"] <= s["end"]
+    assert flags["start"].is_monotonic_increasing
+
+
+def test_non_english_text_is_handled():
+    for text in (
+        "Ketamin ist ein Narkosemittel. Die Studie war klein und nicht verblindet.",
+        "氯胺酮是一种麻醉药。研究规模很小。",
+        "الكيتامين دواء مخدر. كانت الدراسة صغيرة.",
+        "İSTANBUL’DA BİR KLİNİK. Ketamin hakkında bilgi.",  # lower() changes the length here
+    ):
+        flags = media.flag_text(text)
+        assert list(flags.columns) == list(media.FLAG_COLUMNS)
+        assert flags.empty
+
+
+def test_case_changing_text_keeps_offsets():
+    text = "İİİ Book now. A MIRACLE!"  # 'İ'.lower() is two characters long
+    flags = media.flag_text(text)
+    assert set(flags["category"]) == {"call_to_action", "hype"}
+    for _, row in flags.iterrows():
+        assert text[row["start"] : row["end"]] == row["matched"]
+
+
+def test_long_text_flags_scale_with_copies(corpus):
+    """Repeating a text k times gives exactly k times its flags (a linearity property)."""
+    one = " ".join(corpus["text"].astype(str))
+    k = 40  # about 200 kB
+    assert len(media.flag_text(" ".join([one] * k))) == k * len(media.flag_text(one))
+
+
+def test_adversarial_megabyte_finishes_quickly():
+    """Shapes that make naive patterns backtrack quadratically (runs without sentence ends)."""
+    text = (
+        "1" * 150_000 + "!" * 150_000 + "x" + '."' + '"' * 100_000 + "x "
+        + "i " + "a" * 150_000 + " " + ". " * 100_000 + "miracle " * 20_000
+        + "FDA-approved " * 10_000 + "—" * 60_000
+    )  # fmt: skip
+    assert len(text) >= 1_000_000
+    t0 = time.perf_counter()
+    flags = media.flag_text(text)
+    elapsed = time.perf_counter() - t0
+    # Linear code takes well under a second here even on a busy machine; quadratic
+    # backtracking on 10^5-character runs would take minutes.
+    assert elapsed < 10.0, f"flag_text took {elapsed:.1f} s on 1 MB of adversarial text"
+    assert (flags["category"] == "hype").sum() == 20_000
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab1% .!?\n\"'’iI-")), max_size=300))
+def test_random_text_never_breaks_invariants(text):
+    flags = media.flag_text(text)
+    assert list(flags.columns) == list(media.FLAG_COLUMNS)
+    n = len(media.split_sentences(text))
+    for _, row in flags.iterrows():
+        assert 0 <= row["sentence"] < n
+        assert text[row["start"] : row["end"]] == row["matched"]
+
+
+# --------------------------------------------------------------------------- evaluation
+
+# Thresholds for the HELD-OUT part (7 texts, 39 annotated sentence-category units), set before
+# and independently of any rule change after the first evaluation. The first and only run on the
+# test part gave precision 0.93 (28/30) and recall 0.72 (28/39). With so few units one sentence
+# moves recall by 0.026 and the 95% Wilson interval for 28/39 is about 0.56 to 0.84, so the
+# thresholds sit near the lower end of what a flagger of this quality should reach on new text:
+# a change that genuinely damages the rules fails; noise from one sentence does not.
+# Precision is held higher than recall because a rule-based lexicon should rarely fire wrongly
+# but will always miss paraphrases it has no word for.
+MIN_TEST_PRECISION = 0.80
+MIN_TEST_RECALL = 0.60
+
+
+def test_held_out_precision_and_recall_above_thresholds():
+    table = media.evaluate_flagger("test").set_index("category")
+    overall = table.loc["all"]
+    assert overall["tp"] + overall["fn"] >= 30  # enough held-out units to mean something
+    assert overall["precision"] >= MIN_TEST_PRECISION
+    assert overall["recall"] >= MIN_TEST_RECALL
+
+
+def test_dev_and_test_parts_are_disjoint(corpus):
+    dev = set(corpus.loc[corpus["split"].astype(str) == "dev", "text_id"].astype(str))
+    test = set(corpus.loc[corpus["split"].astype(str) == "test", "text_id"].astype(str))
+    assert dev and test and not dev & test
+
+
+def test_precision_recall_hand_worked():
+    gold = pd.DataFrame(
+        {"text_id": ["a", "a", "b", "b"], "sentence_index": [0, 1, 0, 0],
+         "category": ["hype", "testimonial", "hype", "call_to_action"]}
+    )  # fmt: skip
+    pred = pd.DataFrame(
+        {"text_id": ["a", "a", "a", "b"], "sentence": [0, 0, 2, 0],  # duplicate counts once
+         "category": ["hype", "hype", "hype", "call_to_action"]}
+    )  # fmt: skip
+    t = media.precision_recall(pred, gold).set_index("category")
+    assert (t.loc["hype", ["tp", "fp", "fn"]].tolist()) == [1, 1, 1]
+    assert t.loc["all", "precision"] == pytest.approx(2 / 3)
+    assert t.loc["all", "recall"] == pytest.approx(2 / 4)
+    assert t.loc["all", "f1"] == pytest.approx(2 * (2 / 3) * 0.5 / (2 / 3 + 0.5))
+    assert math.isnan(t.loc["mechanism_proof", "precision"])
+    assert math.isnan(t.loc["mechanism_proof", "recall"])
+
+
+def test_precision_recall_bad_input():
+    with pytest.raises(ValueError, match="must have the columns"):
+        media.precision_recall(pd.DataFrame({"x": [1]}), pd.DataFrame({"x": [1]}))
+    with pytest.raises(ValueError, match="pandas DataFrame"):
+        media.precision_recall([1], pd.DataFrame())
+    with pytest.raises(ValueError, match="split must be one of"):
+        media.evaluate_flagger("train")
+
+
+# --------------------------------------------------------------------------- rubric
+
+
+def test_rubric_shape_and_sources():
+    rubric = media.load_rubric()
+    assert 12 <= len(rubric) <= 14
+    assert rubric["criterion_id"].is_unique
+    assert (rubric["scale_min"] == 0).all() and (rubric["scale_max"] == 2).all()
+    text = " ".join(rubric["frameworks"].astype(str))
+    for framework in ("HNR", "DISCERN", "IHC"):
+        assert framework in text
+
+
+def test_score_text_hand_worked():
+    ids = media.load_rubric()["criterion_id"].astype(str).tolist()
+    scores = dict.fromkeys(ids, 0)
+    scores.update({"R01": 2, "R02": 2, "R04": 1, "R12": None})
+    s = media.score_text(scores)
+    # 2 + 2 + 1 = 5 over 13 applicable criteria of max 2 each = 26
+    assert (s.total, s.max_total, s.n_applicable) == (5, 26, 13)
+    assert s.percent_of_max == pytest.approx(100 * 5 / 26)
+    assert s.table["score"].isna().sum() == 1
+    assert s.summary() == "Total 5 of 26 (19%) over 13 criteria"
+    assert media.score_text({**scores, "R01": np.int64(2), "R02": 2.0}).total == 5
+    none = media.score_text(dict.fromkeys(ids))
+    assert none.max_total == 0 and math.isnan(none.percent_of_max)
+
+
+@pytest.mark.parametrize("bad", [3, -1, 1.5, True, "2", float("nan")])
+def test_score_outside_scale_raises(bad):
+    ids = media.load_rubric()["criterion_id"].astype(str).tolist()
+    scores = dict.fromkeys(ids, 0)
+    scores["R03"] = bad
+    with pytest.raises(ValueError, match=r"scores\['R03'\] must be a whole number in \[0, 2\]"):
+        media.score_text(scores)
+
+
+def test_score_text_bad_criteria():
+    ids = media.load_rubric()["criterion_id"].astype(str).tolist()
+    with pytest.raises(ValueError, match="missing criterion"):
+        media.score_text({ids[0]: 1})
+    with pytest.raises(ValueError, match="unknown criterion"):
+        media.score_text({**dict.fromkeys(ids, 0), "R99": 1})
+    with pytest.raises(ValueError, match="mapping"):
+        media.score_text([0] * len(ids))
+
+
+# --------------------------------------------------------------------------- kappa
+
+
+def test_kappa_hand_worked_unweighted():
+    a = [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]
+    b = [0, 0, 0, 0, 1, 0, 0, 1, 1, 1]
+    assert media.cohen_kappa(a, b) == pytest.approx(0.4)  # (0.7 - 0.5) / (1 - 0.5)
+
+
+def test_kappa_hand_worked_weighted():
+    # Table (rater a rows, b columns) over categories 0, 1, 2:
+    # (0,0)=1, (0,1)=1, (1,1)=1, (2,1)=1; marginals a = (1/2, 1/4, 1/4), b = (1/4, 3/4, 0).
+    a, b = [0, 0, 1, 2], [0, 1, 1, 1]
+    cats = [0, 1, 2]
+    # unweighted: po = 1/2, pe = 1/8 + 3/16 = 5/16 -> (1/2 - 5/16) / (11/16) = 3/11
+    assert media.cohen_kappa(a, b, categories=cats) == pytest.approx(3 / 11)
+    # linear: observed disagreement 1/4, expected 3/8 -> 1 - (1/4)/(3/8) = 1/3
+    assert media.cohen_kappa(a, b, weights="linear", categories=cats) == pytest.approx(1 / 3)
+    # quadratic: observed 1/8, expected 7/32 -> 1 - (1/8)/(7/32) = 3/7
+    assert media.cohen_kappa(a, b, weights="quadratic", categories=cats) == pytest.approx(3 / 7)
+
+
+@pytest.mark.parametrize(
+    "weights,wt", [(None, None), ("linear", "linear"), ("quadratic", "quadratic")]
+)
+@pytest.mark.parametrize("seed", range(5))
+def test_kappa_matches_statsmodels(seed, weights, wt):
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, 3, size=40)
+    b = np.where(rng.random(40) < 0.6, a, rng.integers(0, 3, size=40))
+    table = np.zeros((3, 3))
+    for x, y in zip(a, b, strict=True):
+        table[x, y] += 1
+    expected = sm_cohens_kappa(table, wt=wt)["kappa"]
+    got = media.cohen_kappa(a.tolist(), b.tolist(), weights=weights, categories=[0, 1, 2])
+    assert got == pytest.approx(expected, abs=1e-12)
+
+
+def test_kappa_matches_sklearn_if_installed():
+    sklearn_metrics = pytest.importorskip("sklearn.metrics")
+    a = [0, 1, 2, 2, 1, 0, 2, 1]
+    b = [0, 2, 2, 1, 1, 0, 2, 0]
+    for w in (None, "linear", "quadratic"):
+        assert media.cohen_kappa(a, b, weights=w) == pytest.approx(
+            sklearn_metrics.cohen_kappa_score(a, b, weights=w)
+        )
+
+
+def test_kappa_edge_cases():
+    assert media.cohen_kappa([0, 1, 2], [0, 1, 2]) == pytest.approx(1.0)
+    assert math.isnan(media.cohen_kappa([1, 1, 1], [1, 1, 1]))
+    by_item = media.cohen_kappa(pd.Series([0, 1], index=["x", "y"]), {"y": 1, "x": 0})
+    assert by_item == pytest.approx(1.0)  # matched by item label, not position
+
+
+def test_kappa_bad_input():
+    with pytest.raises(ValueError, match="same items"):
+        media.cohen_kappa({"x": 1, "y": 2}, {"x": 1, "z": 2})
+    with pytest.raises(ValueError, match="same items"):
+        media.cohen_kappa([0, 1, 2], [0, 1])
+    with pytest.raises(ValueError, match="categories"):
+        media.cohen_kappa([0, 3], [0, 1], categories=[0, 1, 2])
+    with pytest.raises(ValueError, match="weights must be one of"):
+        media.cohen_kappa([0, 1], [0, 1], weights="cubic")
+    with pytest.raises(ValueError, match="at least one item"):
+        media.cohen_kappa([], [])
+    with pytest.raises(ValueError, match="mapping"):
+        media.cohen_kappa("012", "012")
+
+
+def _class_scores():
+    rows = []
+    pattern = {"A": [2, 1, 0, 2], "B": [2, 0, 0, 2], "C": [1, 1, 0, 2]}
+    for rater, values in pattern.items():
+        for (tid, cid), v in zip(
+            [("F01", "R01"), ("F01", "R02"), ("F02", "R01"), ("F02", "R02")], values, strict=True
+        ):
+            rows.append({"rater": rater, "text_id": tid, "criterion_id": cid, "score": v})
+    return pd.DataFrame(rows)
+
+
+def test_class_agreement_pairs_match_cohen_kappa():
+    scores = _class_scores()
+    out = media.class_agreement(scores, weights="linear")
+    assert out[["rater_a", "rater_b"]].to_numpy().tolist() == [["A", "B"], ["A", "C"], ["B", "C"]]
+    a = [2, 1, 0, 2]
+    b = [2, 0, 0, 2]
+    expected = media.cohen_kappa(a, b, weights="linear", categories=[0, 1, 2])
+    assert out.loc[0, "kappa"] == pytest.approx(expected)
+    assert out.loc[0, "percent_agreement"] == pytest.approx(75.0)
+
+
+def test_class_agreement_bad_input():
+    scores = _class_scores()
+    with pytest.raises(ValueError, match="scored different items"):
+        media.class_agreement(scores.iloc[1:])
+    with pytest.raises(ValueError, match="at least 2 raters"):
+        media.class_agreement(scores[scores["rater"] == "A"])
+    with pytest.raises(ValueError, match="duplicate"):
+        media.class_agreement(pd.concat([scores, scores.iloc[:1]]))
+    with pytest.raises(ValueError, match="columns"):
+        media.class_agreement(scores.drop(columns="score"))

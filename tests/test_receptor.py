@@ -1,0 +1,239 @@
+"""Tests of ketlearn.receptor against published values, analytic results and properties."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ketlearn import receptor
+
+# B(V) at 1 mM Mg2+ from the fact-pack table (own calculation from Jahr & Stevens 1990),
+# rounded to 3 decimals; the -70 mV entry (0.045) sits on a rounding edge (0.0445).
+JAHR_STEVENS_TABLE = {
+    -80: 0.024,
+    -70: 0.045,
+    -60: 0.080,
+    -40: 0.230,
+    -20: 0.508,
+    0: 0.781,
+    20: 0.925,
+    40: 0.977,
+}
+
+
+@pytest.mark.parametrize(("voltage_mv", "expected"), sorted(JAHR_STEVENS_TABLE.items()))
+def test_mg_block_matches_table(voltage_mv, expected):
+    assert receptor.mg_block(voltage_mv, 1.0) == pytest.approx(expected, abs=1e-3)
+
+
+def test_mg_block_hand_worked_half_block_point():
+    # B = 1/2 where [Mg]/3.57 * exp(-0.062 V) = 1, i.e. V = ln([Mg]/3.57) / 0.062.
+    mg = 2.0
+    v_half = np.log(mg / 3.57) / 0.062
+    assert receptor.mg_block(v_half, mg) == pytest.approx(0.5, rel=1e-12)
+
+
+def test_mg_block_vectorised_and_limits():
+    v = np.array([-100.0, -50.0, 0.0, 50.0])
+    b = receptor.mg_block(v, 1.0)
+    assert isinstance(b, np.ndarray) and b.shape == (4,)
+    assert np.all(np.diff(b) > 0)  # relief of block with depolarisation
+    assert np.all(receptor.mg_block(v, 0.0) == 1.0)
+    assert isinstance(receptor.mg_block(-60.0), float)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    v=st.floats(-150, 100),
+    mg1=st.floats(0.0, 10.0),
+    mg2=st.floats(0.0, 10.0),
+)
+def test_mg_block_more_mg_more_block(v, mg1, mg2):
+    lo, hi = sorted((mg1, mg2))
+    b_lo, b_hi = receptor.mg_block(v, lo), receptor.mg_block(v, hi)
+    assert 0.0 < b_hi <= b_lo <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"voltage_mv": float("nan")}, "voltage_mv"),
+        ({"voltage_mv": 500.0}, "voltage_mv"),
+        ({"voltage_mv": -60.0, "mg_mm": -1.0}, "mg_mm"),
+        ({"voltage_mv": -60.0, "mg_mm": float("inf")}, "mg_mm"),
+    ],
+)
+def test_mg_block_bad_input(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        receptor.mg_block(**kwargs)
+
+
+def test_inhibition_half_at_ki():
+    for name, preset in receptor.PRESETS.items():
+        assert receptor.inhibition(preset.ki_um, preset.ki_um) == pytest.approx(0.5), name
+
+
+def test_ebert_presets_are_the_published_values():
+    # Ebert et al. 1997 abstract: S 0.3, R 1.4, S-norketamine 1.7, R-norketamine 13 µM.
+    published = {"s_ketamine": 0.3, "r_ketamine": 1.4, "s_norketamine": 1.7, "r_norketamine": 13}
+    for name, ki in published.items():
+        pre = receptor.get_preset(name)
+        assert pre.ki_um == ki
+        assert pre.verified and pre.source == "ebert1997norketamine"
+    racemic = receptor.get_preset("racemic")
+    assert not racemic.verified  # derived, flagged
+    assert racemic.ki_low_um <= racemic.ki_um <= racemic.ki_high_um
+
+
+def test_mixture_ki_equals_two_competitor_occupancy():
+    # Independent check: occupancy of a 50:50 mixture of two competitors at one site.
+    ks, kr = 0.3, 1.4
+    c = np.array([0.1, 0.5, 2.0, 10.0])
+    x = c / 2 / ks + c / 2 / kr
+    direct = x / (1 + x)
+    via_mix = receptor.inhibition(c, receptor.mixture_ki_um(ks, kr))
+    np.testing.assert_allclose(via_mix, direct, rtol=1e-12)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    c1=st.floats(0.0, 1e3),
+    c2=st.floats(0.0, 1e3),
+    ki=st.floats(1e-3, 1e2),
+)
+def test_inhibition_monotonic_and_bounded(c1, c2, ki):
+    lo, hi = sorted((c1, c2))
+    f_lo, f_hi = receptor.inhibition(lo, ki), receptor.inhibition(hi, ki)
+    assert 0.0 <= f_lo <= f_hi < 1.0
+
+
+@settings(max_examples=50, deadline=None)
+@given(f=st.floats(0.0, 0.999), ki=st.floats(1e-3, 1e2))
+def test_conc_for_inhibition_inverts(f, ki):
+    c = receptor.conc_for_inhibition(f, ki)
+    assert receptor.inhibition(c, ki) == pytest.approx(f, abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((-0.1, 0.3), "conc_um"),
+        ((float("nan"), 0.3), "conc_um"),
+        ((1.0, 0.0), "ki_um"),
+        ((1.0, -2.0), "ki_um"),
+    ],
+)
+def test_inhibition_bad_input(args, message):
+    with pytest.raises(ValueError, match=message):
+        receptor.inhibition(*args)
+
+
+def test_unknown_preset():
+    with pytest.raises(ValueError, match="preset must be one of"):
+        receptor.get_preset("ketamine")
+
+
+# --- trapping block -------------------------------------------------------------------------
+
+STATES = ["closed", "open", "open_blocked", "trapped"]
+
+
+def test_occupancies_sum_to_one_and_stay_in_range():
+    df = receptor.simulate_trapping(
+        [(10, 30.0, 1.0), (20, 0.0, 0.0), (5, 0.0, 1.0), (30, 3.0, 0.3)], dt_s=0.25
+    )
+    occ = df[STATES].to_numpy()
+    assert np.all(occ >= 0) and np.all(occ <= 1)
+    np.testing.assert_allclose(occ.sum(axis=1), 1.0, atol=1e-9)
+
+
+def test_steady_state_block_is_one_site_with_agonist():
+    # With agonist present and detailed balance, steady-state block = c / (c + Kd).
+    rates = receptor.TRAPPING_ILLUSTRATIVE
+    for c in (1.0, 2.5, 10.0):
+        df = receptor.simulate_trapping([(600, c, 1.0)], dt_s=10)
+        assert df["blocked"].iloc[-1] == pytest.approx(c / (c + rates.kd_um), abs=1e-6)
+
+
+def test_sanity_against_mealing_1999():
+    # Mealing et al. 1999: 80 +/- 2 % block after 30 s of 10 µM; 86 +/- 1 % of it trapped after
+    # 120 s washout without agonist. The illustrative rates were calibrated to these two numbers.
+    s = receptor.trapping_summary(10.0, 30.0, 120.0)
+    assert s["block_end_coapplication"] == pytest.approx(0.80, abs=0.02)
+    assert s["fraction_trapped"] == pytest.approx(0.86, abs=0.01)
+
+
+def test_block_builds_with_agonist_activity():
+    blocks = [
+        receptor.simulate_trapping([(5, 10.0, a)], dt_s=0.5)["blocked"].iloc[-1]
+        for a in (0.0, 0.005, 0.02, 0.1, 1.0)
+    ]
+    assert all(b1 < b2 for b1, b2 in itertools.pairwise(blocks))
+    assert blocks[0] < 0.05 < 0.7 < blocks[-1]
+
+
+def test_block_persists_after_washout_without_agonist_but_not_with_it():
+    loaded = [(30, 10.0, 1.0)]
+    no_agonist = receptor.simulate_trapping([*loaded, (120, 0.0, 0.0)], dt_s=1)
+    with_agonist = receptor.simulate_trapping([*loaded, (120, 0.0, 1.0)], dt_s=1)
+    assert no_agonist["blocked"].iloc[-1] > 0.6  # trapped
+    assert no_agonist["trapped"].iloc[-1] > 0.9 * no_agonist["blocked"].iloc[-1]
+    assert with_agonist["blocked"].iloc[-1] < 0.01  # opened channels let the drug out
+
+
+def test_trapped_block_released_on_reopening():
+    df = receptor.simulate_trapping([(30, 10.0, 1.0), (120, 0.0, 0.0), (60, 0.0, 1.0)], dt_s=1)
+    before = df.loc[df["time_s"] == 150, "blocked"].iloc[0]
+    after = df["blocked"].iloc[-1]
+    assert after < 0.05 < 0.5 < before
+
+
+def test_trapping_time_grid_and_segments():
+    df = receptor.simulate_trapping([(1.25, 1.0, 1.0)], dt_s=0.5)
+    assert df["time_s"].tolist() == [0.0, 0.5, 1.0, 1.25]
+
+
+@pytest.mark.parametrize(
+    ("protocol", "message"),
+    [
+        ([], "protocol"),
+        ([(-1, 1.0, 1.0)], "duration_s"),
+        ([(1, -1.0, 1.0)], "drug_um"),
+        ([(1, 1.0, 1.5)], "activity"),
+    ],
+)
+def test_trapping_bad_input(protocol, message):
+    with pytest.raises(ValueError, match=message):
+        receptor.simulate_trapping(protocol)
+
+
+def test_trapping_bad_dt():
+    with pytest.raises(ValueError, match="dt_s"):
+        receptor.simulate_trapping([(1, 1.0, 1.0)], dt_s=0)
+
+
+def test_matrix_exponential_agrees_with_scipy_including_defective_case():
+    from scipy.linalg import expm
+
+    rates = receptor.TRAPPING_ILLUSTRATIVE
+    for drug, act in [(10.0, 1.0), (0.0, 0.0), (3.0, 0.2)]:
+        q = receptor._generator(rates, drug, act)
+        np.testing.assert_allclose(receptor._expm(q * 0.7), expm(q * 0.7), atol=1e-12)
+    defective = np.array([[-1.0, 1.0], [0.0, -1.0]])  # Jordan block
+    np.testing.assert_allclose(receptor._expm(defective), expm(defective), atol=1e-12)
+
+
+def test_trapping_matches_ode_solver():
+    # Independent check of the exact propagation with a numerical ODE solver.
+    from scipy.integrate import solve_ivp
+
+    rates = receptor.TRAPPING_ILLUSTRATIVE
+    q = receptor._generator(rates, 5.0, 0.4)
+    p0 = np.array([1.0, 0.0, 0.0, 0.0])
+    sol = solve_ivp(lambda t, p: p @ q, (0, 20), p0, t_eval=[20], rtol=1e-10, atol=1e-12)
+    df = receptor.simulate_trapping([(20, 5.0, 0.4)], dt_s=0.5, initial=p0)
+    np.testing.assert_allclose(df[STATES].iloc[-1].to_numpy(), sol.y[:, -1], atol=1e-7)

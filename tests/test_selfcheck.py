@@ -1,0 +1,182 @@
+"""The self-check mechanism: tolerance agreement with checks.is_close, messages, secrecy.
+
+The tolerance tests use a fast stand-in hash (sha256) so hypothesis can try many values; the
+real scrypt hash is exercised on the stored course data at the end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from ketlearn import _selfcheck_codec as codec
+from ketlearn import checks, selfcheck
+
+
+def _fast(token, salt, kdf):
+    return hashlib.sha256((salt + token).encode()).hexdigest()
+
+
+def _agrees(part, expected, answer):
+    rec = codec.expected_record(codec.flatten(part, expected), "00" * 16, hasher=_fast)
+    try:
+        atoms = codec.flatten(part, answer)
+    except AssertionError:
+        return False
+    return codec.matches(atoms, rec, hasher=_fast)
+
+
+finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    e=finite,
+    frac=st.floats(min_value=-3, max_value=3),
+    rel=st.sampled_from([1e-6, 1e-3, 0.05]),
+    abs_tol=st.sampled_from([0.0, 1e-9, 1e-6, 0.02, 0.3]),
+)
+def test_same_verdict_as_is_close_near_the_tolerance_boundary(e, frac, rel, abs_tol):
+    # Exactly on the boundary, float rounding may tip either way (documented in selfcheck).
+    assume(abs(abs(frac) - 1) > 1e-6)
+    tol = max(rel * abs(e), abs_tol)
+    x = e + frac * tol  # from well inside to well outside the tolerance
+    part = {"name": "v", "kind": "number", "rel": rel, "abs_tol": abs_tol}
+    assert _agrees(part, e, x) == checks.is_close(x, e, rel=rel, abs_tol=abs_tol)
+
+
+@settings(max_examples=50, deadline=None)
+@given(e=finite, x=finite)
+def test_same_verdict_as_is_close_anywhere(e, x):
+    part = {"name": "v", "kind": "number", "abs_tol": 1e-6}
+    assert _agrees(part, e, x) == checks.is_close(x, e, abs_tol=1e-6)
+
+
+@settings(max_examples=50, deadline=None)
+@given(n=st.integers(-5000, 5000), d=st.floats(-1e-2, 1e-2))
+def test_integer_items_accept_exactly_the_autograder_tolerance(n, d):
+    part = {"name": "k", "kind": "number", "integer": True}
+    assert _agrees(part, n, n + d) == checks.is_close(n + d, n)
+
+
+def test_zero_expected_with_relative_tolerance_needs_exact_zero():
+    part = {"name": "v", "kind": "number", "rel": 1e-3}
+    assert _agrees(part, 0.0, 0.0) and _agrees(part, 0.0, -0.0)
+    assert not _agrees(part, 0.0, 1e-12)
+
+
+def test_sign_matters():
+    part = {"name": "v", "kind": "number", "rel": 1e-3}
+    assert not _agrees(part, -2.5, 2.5)
+
+
+def test_arrays_mappings_tables_choices():
+    arr = {"name": "a", "kind": "array", "shape": [2], "abs_tol": 1e-6}
+    assert _agrees(arr, (1.0, 2.0), np.array([1.0, 2.0 + 1e-7]))
+    assert not _agrees(arr, (1.0, 2.0), [2.0, 1.0])
+    with pytest.raises(checks.AnswerTypeError, match=r"shape \(2,\)"):
+        codec.flatten(arr, [1.0, 2.0, 3.0])
+    mp = {"name": "m", "kind": "mapping", "integer": True, "drop_zero": True}
+    assert _agrees(mp, pd.Series({"a": 2, "b": 0}), {"a": 2})
+    assert not _agrees(mp, {"a": 2}, {"a": 2, "c": 1})
+    col = {"name": "t", "kind": "column_values", "column": "id"}
+    assert _agrees(col, pd.DataFrame({"id": ["x", "y"]}), pd.DataFrame({"id": ["y", "x"], "z": 1}))
+    with pytest.raises(checks.AnswerTypeError, match="column 'id'"):
+        codec.flatten(col, pd.DataFrame({"other": [1]}))
+    ch = {"name": "c", "kind": "choice", "case": "upper", "choices": ["A", "B"]}
+    assert _agrees(ch, "B", " b ") and not _agrees(ch, "B", "A")
+    with pytest.raises(codec.Mismatch, match="one of"):
+        codec.flatten(ch, "E")
+
+
+def test_stored_data_holds_no_expected_values():
+    data = selfcheck.load_data()
+    for items in data["assignments"].values():
+        for spec in items.values():
+            rec = spec["record"]
+            assert set(rec) == {"salt", "lattice", "digest"}
+            assert len(bytes.fromhex(rec["salt"])) == 16 and len(rec["digest"]) == 64
+            for info in rec["lattice"]:
+                assert info in ("i", "x") or (info[0] in "ra" and 0 <= info[1] < 1)
+    assert data["kdf"]["name"] == "scrypt" and data["kdf"]["n"] >= 2**15
+
+
+def test_each_query_costs_a_slow_hash():
+    v = selfcheck.evaluate("00-orientation", "q2_tests", {"median_f_intranasal_pct": 12.0})
+    assert not v.passed and v.kind == "wrong"
+    assert v.seconds > 0.02  # scrypt with 32 MiB: tens of milliseconds at the very least
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind", "words"),
+    [
+        ("15", "type", "plain number"),
+        ([15.0, 1.0], "type", "plain number"),
+        (float("nan"), "type", "not a finite number"),
+        (150.0, "wrong", "outside 0 to 100 %"),
+    ],
+)
+def test_bad_input_gets_a_message_not_a_traceback(answer, kind, words):
+    v = selfcheck.evaluate("00-orientation", "q2_tests", {"median_f_intranasal_pct": answer})
+    assert not v.passed and v.kind == kind and words in v.message
+    assert "Traceback" not in v.message
+
+
+def test_function_answers_that_crash_are_explained():
+    def broken(c):
+        return float(c) / 237.7
+
+    v = selfcheck.evaluate("00-orientation", "q4_tests", {"ng_per_ml_to_um": broken})
+    assert v.kind == "type" and "raised TypeError" in v.message and "numpy array" in v.message
+
+
+def test_messages_never_contain_the_expected_value():
+    v = selfcheck.evaluate("00-orientation", "q2_tests", {"median_f_intranasal_pct": 14.0})
+    assert "15" not in v.message and "section" in v.message
+
+
+def test_missing_variable_and_unknown_items():
+    v = selfcheck.evaluate("00-orientation", "q1_tests", {})
+    assert v.kind == "missing" and "n_estimates" in v.message
+    with pytest.raises(ValueError, match="assignment must be one of"):
+        selfcheck.evaluate("99-nothing", "q1_tests", {})
+    with pytest.raises(ValueError, match="item must be one of"):
+        selfcheck.evaluate("00-orientation", "q9_tests", {})
+
+
+def test_check_reads_the_callers_globals_and_prints(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("KETLEARN_PROGRESS_FILE", str(tmp_path / "p.json"))
+    ns = {"selfcheck": selfcheck, "n_estimates": 8}
+    exec('selfcheck.check("00-orientation", "q1_tests")', ns)
+    assert "✔" in capsys.readouterr().out
+    saved = json.loads((tmp_path / "p.json").read_text())
+    assert saved["assignments"]["00-orientation"]["q1_tests"]["passed"] is True
+
+
+def test_lattice_offsets_reveal_only_the_grid():
+    # Two answers on the same tolerance grid get the same offset, so the offset alone cannot
+    # tell them apart; only the hash can.
+    part = {"name": "v", "kind": "number", "abs_tol": 0.5}
+    a = codec.expected_record(codec.flatten(part, 3.25), "00" * 16, hasher=_fast)
+    b = codec.expected_record(codec.flatten(part, 7.25), "00" * 16, hasher=_fast)
+    assert a["lattice"] == b["lattice"] and a["digest"] != b["digest"]
+    assert math.isclose(a["lattice"][0][1], 0.25)
+
+
+def test_works_without_nbgrader():
+    code = (
+        "import sys; sys.modules['nbgrader'] = None\n"
+        "from ketlearn import selfcheck\n"
+        "v = selfcheck.evaluate('00-orientation', 'q1_tests', {'n_estimates': 8})\n"
+        "assert v.passed and 'nbgrader' not in [m.split('.')[0] for m in sys.modules if sys.modules[m]]\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)

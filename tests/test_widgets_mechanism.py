@@ -1,0 +1,130 @@
+"""Headless tests of the mechanism widgets: compute functions, updates, controls and ranges."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pytest
+
+from ketlearn import circuit, mechanism, pk, receptor
+from ketlearn.widgets import mechanism as wm
+
+APPS = [wm.MgBlockExplorer, wm.TrappingSimulator, wm.CircuitExplorer, wm.WholeChainExplorer]
+
+
+def test_mg_explorer_numbers_match_model():
+    app = wm.MgBlockExplorer()
+    data = app.compute(mg_mm=2.0, voltage_mv=-40.0)
+    assert data.info["b"] == pytest.approx(receptor.mg_block(-40.0, 2.0))
+    assert f"{data.info['b']:.3f}" in data.summary
+    curve = data.tables["curve"]
+    np.testing.assert_allclose(curve["b_selected_mg"], receptor.mg_block(curve["voltage_mv"], 2.0))
+
+
+def test_mg_explorer_summary_changes_with_controls():
+    app = wm.MgBlockExplorer()
+    assert app.update(mg_mm=1.0, voltage_mv=-70.0) != app.update(mg_mm=0.2, voltage_mv=-70.0)
+    line = app._line.get_ydata()
+    np.testing.assert_allclose(line, receptor.mg_block(np.arange(-100.0, 60.5, 1.0), 0.2))
+
+
+def test_trapping_simulator_reproduces_mealing_protocol():
+    app = wm.TrappingSimulator()
+    app.update(conc_um=10.0, activity=1.0, coapplication_s=30.0, washout_s=120.0)
+    v = app.last.info
+    assert v["block_end_coapplication"] == pytest.approx(0.80, abs=0.02)
+    assert v["kept"] == pytest.approx(0.86, abs=0.01)
+    assert "not a dosing guide" in app.last.summary
+
+
+def test_trapping_simulator_agonist_in_washout_releases_block():
+    app = wm.TrappingSimulator()
+    app.update(conc_um=10.0, washout_s=120.0, agonist_in_washout=True)
+    assert app.last.info["kept"] < 0.05
+    assert "WITH agonist" in app.last.summary
+
+
+def test_circuit_explorer_follows_model():
+    app = wm.CircuitExplorer()
+    app.update(block=0.6, scenario="disinhibition", selectivity_e=0.25)
+    row = circuit.respond(0.6, "disinhibition").iloc[0]
+    assert app.last.info["row"]["rate_e_hz"] == pytest.approx(row["rate_e_hz"])
+    text_rest = app.update(block=0.6, scenario="block_at_rest", selectivity_e=0.25)
+    assert "resting (ambient glutamate) 60 %" in text_rest
+
+
+def test_whole_chain_matches_mechanism_chain():
+    app = wm.WholeChainExplorer()
+    summary = app.update(
+        route="iv_infusion",
+        dose_mg_per_kg=0.5,
+        weight_kg=70.0,
+        duration_min=40.0,
+        enantiomer="s_ketamine",
+    )
+    res = mechanism.chain(
+        pk.Regimen("iv_infusion", 0.5, 70.0, duration_min=40.0), enantiomer="s_ketamine"
+    )
+    assert app.last.info["summary"]["block_at_cmax"] == pytest.approx(res.summary["block_at_cmax"])
+    assert "not a dosing guide" in summary
+
+
+@pytest.mark.parametrize("route", ["iv_bolus", "oral", "intranasal"])
+def test_whole_chain_other_routes(route):
+    app = wm.WholeChainExplorer()
+    text = app.update(route=route, dose_mg_per_kg=1.0, duration_min=40.0)
+    assert route in text and "not a dosing guide" in text
+
+
+@pytest.mark.parametrize("app_cls", APPS)
+def test_show_builds_bounded_controls(app_cls):
+    ui = app_cls().show()
+    import ipywidgets as w
+
+    sliders = [c for c in ui.children[0].children if isinstance(c, w.FloatSlider)]
+    assert sliders
+    for s in sliders:
+        assert s.min < s.max
+    app = app_cls()
+    controls = app._controls()
+    for name, ctrl in controls.items():
+        if isinstance(ctrl, w.FloatSlider):
+            lo, hi, _ = wm.CONTROL_RANGES[name]
+            assert (ctrl.min, ctrl.max) == (lo, hi)
+
+
+@pytest.mark.parametrize("app_cls", APPS)
+def test_every_slider_extreme_is_valid(app_cls):
+    import ipywidgets as w
+
+    app = app_cls()
+    controls = app._controls()
+    defaults = {k: c.value for k, c in controls.items()}
+    for name, ctrl in controls.items():
+        if isinstance(ctrl, w.FloatSlider):
+            for value in (ctrl.min, ctrl.max):
+                text = app.update(**{**defaults, name: value})
+                assert isinstance(text, str) and text
+
+
+def test_inhibition_figure_table_matches_model():
+    shown = wm.inhibition_figure()
+    t = shown.table
+    np.testing.assert_allclose(t["s_ketamine"], np.round(t["conc_um"] / (t["conc_um"] + 0.3), 3))
+    assert "not a dosing guide" in shown.caption
+
+
+def test_show_updates_image_and_summary_when_a_control_changes():
+    import ipywidgets as w
+
+    app = wm.MgBlockExplorer()
+    ui = app.show()
+    controls, image, text = ui.children
+    assert isinstance(image, w.Image) and image.value[:4] == b"\x89PNG"
+    before = text.value
+    slider = next(c for c in controls.children if c.description.startswith("[Mg"))
+    slider.value = 0.3
+    assert text.value != before and "0.3 mM" in text.value
