@@ -7,25 +7,15 @@ This script PRINTS medians; it asserts nothing. Run: ``python benchmarks/bench_m
 from __future__ import annotations
 
 import os
-import statistics
-import time
 
 import matplotlib
 
 matplotlib.use("Agg")
 
+from _timing import median_ms
+
 from ketlearn import mechanism, pk, receptor
 from ketlearn.widgets import mechanism as wm
-
-
-def median_ms(fn, repeats: int = 15) -> float:
-    fn()  # warm-up (imports, caches)
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return 1000 * statistics.median(times)
 
 
 def main() -> None:

@@ -7,21 +7,10 @@ are for the report. Run: ``python benchmarks/bench_meta.py``.
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
+from _timing import median_ms
 
 from ketlearn import meta
-
-
-def _median_ms(fn, repeats: int = 200) -> float:
-    fn()  # warm-up (imports, caches)
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return 1e3 * float(np.median(times))
 
 
 def main() -> None:
@@ -31,15 +20,15 @@ def main() -> None:
     y = 0.3 + 0.2 * rng.standard_normal(k) + np.sqrt(v) * rng.standard_normal(k)
     print(f"ketlearn.meta benchmark, k = {k} simulated studies (target <= 10 ms per fit)")
     for method in meta.TAU2_METHODS:
-        ms = _median_ms(lambda m=method: meta.pool(y, v, method=m))
+        ms = median_ms(lambda m=method: meta.pool(y, v, method=m), repeats=200)
         print(f"  pool(method={method!r:6}) {ms:8.3f} ms")
-    ms = _median_ms(lambda: meta.pool(y, v, method="REML", hartung_knapp=True))
+    ms = median_ms(lambda: meta.pool(y, v, method="REML", hartung_knapp=True), repeats=200)
     print(f"  pool(REML, Hartung-Knapp) {ms:6.3f} ms")
-    ms = _median_ms(lambda: meta.egger_test(y, v), repeats=100)
+    ms = median_ms(lambda: meta.egger_test(y, v), repeats=100)
     print(f"  egger_test(lm)           {ms:7.3f} ms")
-    ms = _median_ms(lambda: meta.egger_test(y, v, model="rma"), repeats=100)
+    ms = median_ms(lambda: meta.egger_test(y, v, model="rma"), repeats=100)
     print(f"  egger_test(rma)          {ms:7.3f} ms")
-    ms = _median_ms(lambda: meta.leave_one_out(y, v, method="REML"), repeats=10)
+    ms = median_ms(lambda: meta.leave_one_out(y, v, method="REML"), repeats=10)
     print(f"  leave_one_out(REML), 50 refits {ms:6.1f} ms")
 
 

@@ -8,24 +8,14 @@ Run: ``python benchmarks/bench_pk.py``
 
 from __future__ import annotations
 
-import statistics
-import time
-
 import matplotlib
 
 matplotlib.use("Agg")
 
+from _timing import median_ms
+
 from ketlearn import pk
 from ketlearn.widgets import pk as wpk
-
-
-def _median_ms(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000.0)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -33,9 +23,11 @@ def main() -> None:
     oral_repeats = pk.Regimen("oral", 0.5, 70.0, repeats=4, interval_min=360.0)
     pk.simulate(infusion)  # warm up imports
     for label, reg in [("IV infusion 0.5 mg/kg / 40 min", infusion), ("oral x4", oral_repeats)]:
-        ms = _median_ms(lambda reg=reg: pk.simulate(reg, t_end_min=1440.0, dt_min=1.0), 200)
+        ms = median_ms(
+            lambda reg=reg: pk.simulate(reg, t_end_min=1440.0, dt_min=1.0), 200, warm_up=False
+        )
         print(f"simulate 24 h at 1-min resolution, {label}: median {ms:.2f} ms (target <= 5 ms)")
-    ms = _median_ms(lambda: pk.simulate(infusion, method="numerical"), 5)
+    ms = median_ms(lambda: pk.simulate(infusion, method="numerical"), 5, warm_up=False)
     print(f"same with method='numerical' (solve_ivp): median {ms:.1f} ms (for comparison)")
 
     app = wpk.PKExplorer(display_output=False)
@@ -46,7 +38,7 @@ def main() -> None:
         app.last_figure.canvas.draw()  # render, as the notebook would
         i[0] += 1
 
-    ms = _median_ms(explorer_step, 20)
+    ms = median_ms(explorer_step, 20, warm_up=False)
     print(f"PKExplorer update with redraw (Agg render): median {ms:.0f} ms (target <= 150 ms)")
 
     comp = wpk.RouteComparison(display_output=False)
@@ -57,7 +49,7 @@ def main() -> None:
         comp.last_figure.canvas.draw()
         i[0] += 1
 
-    ms = _median_ms(compare_step, 10)
+    ms = median_ms(compare_step, 10, warm_up=False)
     print(f"RouteComparison update with redraw (6 routes): median {ms:.0f} ms (target <= 150 ms)")
 
 
