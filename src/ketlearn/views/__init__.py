@@ -1,0 +1,1 @@
+"""Figures drawn in code (placeholder until the views layer lands; see diagrams)."""
