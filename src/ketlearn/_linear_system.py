@@ -18,16 +18,19 @@ Design reasons: outputs are usually on a uniform grid, so :meth:`Propagator.stat
 whole stretch of constant input at once from tables of powers ``E(h)^j`` (built by doubling with
 batched matrix products) and their partial sums ``F(j h) = Σ_{i<j} E(h)^i F(h)``, instead of a
 Python loop per output step; matrices are cached per step length. A day at 1-min resolution
-costs a few ``expm`` calls and a few vectorised products. Nothing here knows about drugs or
-units.
+costs a few ``expm`` calls and a few vectorised products, and :func:`propagator_for` reuses
+them for later calls with the same matrix (a widget redrawing a new dose). Nothing here knows
+about drugs or units.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from scipy.linalg import expm
 
-__all__ = ["Propagator", "expm", "step_matrices"]
+__all__ = ["Propagator", "expm", "propagator_for", "step_matrices"]
 
 _UNIFORM_RTOL = 1e-9
 
@@ -47,6 +50,8 @@ def step_matrices(a: np.ndarray, h: float) -> tuple[np.ndarray, np.ndarray]:
     """
     a = np.asarray(a, dtype=float)
     n = a.shape[0]
+    if h == 0:
+        return np.eye(n), np.zeros((n, n))
     block = np.zeros((2 * n, 2 * n))
     block[:n, :n] = a * h
     block[:n, n:] = np.eye(n) * h
@@ -134,3 +139,22 @@ class Propagator:
             x, t0 = out[start + m - 1], tau[start + m - 1]
             start += m
         return out
+
+
+@lru_cache(maxsize=32)
+def _cached(shape: tuple[int, int], data: bytes) -> Propagator:
+    return Propagator(np.frombuffer(data, dtype=float).reshape(shape).copy())
+
+
+def propagator_for(a) -> Propagator:
+    """A :class:`Propagator` for ``a``, shared by calls with an identical matrix.
+
+    A widget that redraws with a new dose or schedule keeps the same system matrix, so its
+    ``expm`` results and power tables are reused (at most 32 matrices are kept).
+
+    >>> a = np.array([[-1.0, 0.0], [1.0, -0.5]])
+    >>> propagator_for(a) is propagator_for(a.copy())
+    True
+    """
+    arr = np.ascontiguousarray(a, dtype=float)
+    return _cached(arr.shape, arr.tobytes())

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ketlearn._linear_system import Propagator
+from ketlearn._linear_system import propagator_for
 
 __all__ = ["Bolus", "Infusion", "solve"]
 
@@ -46,7 +46,7 @@ class Infusion:
 def _analytic(a: np.ndarray, events, times: np.ndarray, rows) -> np.ndarray:
     """Exact amounts, one stretch of constant input at a time (see module notes)."""
     n = a.shape[0]
-    prop = Propagator(a)
+    prop = propagator_for(a)
     t_first, t_last = float(times[0]), float(times[-1])
     infusions = [ev for ev in events if isinstance(ev, Infusion)]
     breaks = {t_first}

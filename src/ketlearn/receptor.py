@@ -49,7 +49,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ketlearn._linear_system import Propagator
+from ketlearn._linear_system import propagator_for
 from ketlearn._validation import check_array, check_choice, check_number
 
 __all__ = [
@@ -402,7 +402,7 @@ def simulate_trapping(
     t = 0.0
     for seg in segs:
         # dp/dt = p Q  <=>  d(p^T)/dt = Q^T p^T, propagated exactly (no input term)
-        prop = Propagator(_generator(r, seg.drug_um, seg.activity).T)
+        prop = propagator_for(_generator(r, seg.drug_um, seg.activity).T)
         n_full = int(np.floor(seg.duration_s / dt + 1e-9))
         offsets = dt * np.arange(1, n_full + 1)
         if seg.duration_s - n_full * dt > 1e-9:
