@@ -14,13 +14,13 @@ names and defaults):
 
 Zero-cell policy (one policy for the whole package)
 ---------------------------------------------------
-A ratio and its variance are undefined when a cell of the 2 × 2 table is zero. Following the
-Cochrane Handbook (version 5.1, section 9.4.4: RevMan "automatically adds 0.5 to each cell of
-the 2×2 table" of a study with a zero cell; https://handbook-5-1.cochrane.org/chapter_9/
-9_4_4_0_introductory_text.htm), which is also metafor's ``escalc`` default ``add=1/2,
-to="only0"``, :data:`CONTINUITY_CORRECTION` (0.5) is added to **all four cells of a study that
-has a zero cell**, and to no other study. statsmodels' ``Table2x2(shift_zeros=True)`` differs (it
-shifts only the zero cells) and is not used for this.
+A ratio and its variance are undefined when a cell of the 2 × 2 table is zero. As RevMan does
+(Cochrane Handbook 5.1, section 9.4.4 [@higgins2011cochrane];
+https://handbook-5-1.cochrane.org/chapter_9/9_4_4_0_introductory_text.htm), and as metafor's
+``escalc`` does by default (``add=1/2, to="only0"``), :data:`CONTINUITY_CORRECTION` (0.5) is
+added to **all four cells of a study that has a zero cell**, and to no other study.
+statsmodels' ``Table2x2(shift_zeros=True)`` differs (it shifts only the zero cells) and is not
+used for this.
 
 A study with **no events in either arm** (or events in every participant of both arms) carries no
 information on a ratio scale; the Handbook calls excluding such studies from meta-analyses of
@@ -49,7 +49,7 @@ __all__ = [
     "z_quantile",
 ]
 
-#: Added to every cell of a 2 × 2 table that has a zero cell (Cochrane Handbook 5.1, 9.4.4).
+#: Added to every cell of a 2 × 2 table that has a zero cell [@higgins2011cochrane] (section 9.4.4).
 CONTINUITY_CORRECTION = 0.5
 
 #: Ratio measures :func:`log_ratio_from_counts` knows.
