@@ -81,6 +81,8 @@ Validation against metafor (R)
    ``tests/testthat/test_misc_pub_bias.r``.
 5. The t-based prediction interval against R package meta's ``metabin(..., hakn=TRUE)`` output
    stored in statsmodels' test suite (same results file).
+6. The z-based prediction interval by hand from metafor's published DL fit of the BCG trials
+   (estimate, z and τ² from item 1).
 
 Examples
 --------
