@@ -19,7 +19,7 @@ from statsmodels.stats.contingency_tables import Table2x2
 from statsmodels.stats.proportion import confint_proportions_2indep
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
-from ketlearn import bibliography, data, trials
+from ketlearn import bibliography, data, meta, trials
 
 # --------------------------------------------------------------------------------------------
 # Continuous effect sizes
@@ -437,3 +437,34 @@ def test_sustain1_counts_agree_with_published_percentages(published):
         row = published.loc[f"sustain1_relapse_hr_{grp}"]
         assert row["events_treatment"] / row["n_treatment"] == pytest.approx(pt, abs=0.0006)
         assert row["events_control"] / row["n_control"] == pytest.approx(pc, abs=0.0006)
+
+
+# --------------------------------------------------------------------------------------------
+# One zero-cell policy, one implementation (shared with ketlearn.meta)
+# --------------------------------------------------------------------------------------------
+@settings(max_examples=60, deadline=None)
+@given(nt=st.integers(1, 60), nc=st.integers(1, 60), data=st.data())
+def test_trials_and_meta_apply_the_same_zero_cell_policy(nt, nc, data):
+    et = data.draw(st.integers(0, nt))
+    ec = data.draw(st.integers(0, nc))
+    double = (et == 0 and ec == 0) or (et == nt and ec == nc)
+    for measure, f in (("odds_ratio", trials.odds_ratio), ("risk_ratio", trials.risk_ratio)):
+        if double:  # no ratio from a study without contrast (Cochrane Handbook 5.1, 16.9.3)
+            with pytest.raises(ValueError, match=r"either arm|both arms"):
+                f(et, nt, ec, nc)
+            with pytest.raises(ValueError, match=r"either arm|both arms"):
+                meta.effect_from_counts([et], [nt], [ec], [nc], measure=measure)
+            continue
+        r = f(et, nt, ec, nc)
+        y, v = meta.effect_from_counts([et], [nt], [ec], [nc], measure=measure)
+        assert math.log(r.estimate) == pytest.approx(float(y[0]), rel=1e-12, abs=1e-12)
+        assert r.se**2 == pytest.approx(float(v[0]), rel=1e-12)
+        zero_cell = 0 in (et, nt - et, ec, nc - ec)
+        assert ("0.5 added to every cell" in r.method) == zero_cell
+        # hand formula with 0.5 added to all four cells only when a cell is zero
+        k = 0.5 if zero_cell else 0.0
+        a, b, c, d = et + k, nt - et + k, ec + k, nc - ec + k
+        log_or = math.log(a * d / (b * c))
+        log_rr = math.log((a / (a + b)) / (c / (c + d)))
+        expected = log_or if measure == "odds_ratio" else log_rr
+        assert float(y[0]) == pytest.approx(expected, rel=1e-12, abs=1e-12)
