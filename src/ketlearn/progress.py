@@ -24,8 +24,10 @@ import datetime as dt
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported only when a table is asked for
+    import pandas as pd
 
 __all__ = ["progress_file", "read", "record", "reset", "show", "summary"]
 
@@ -118,7 +120,9 @@ def summary(path: str | Path | None = None) -> pd.DataFrame:
     ['not tried']
     >>> del os.environ["KETLEARN_PROGRESS_FILE"]
     """
-    from .selfcheck import load_data
+    import pandas as pd
+
+    from ._selfcheck_items import load_data
 
     done = read(path)
     rows = []
