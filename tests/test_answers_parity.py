@@ -341,3 +341,68 @@ def test_categorical_labels_survive_the_trip():
         "assert _got == {'media': 3.0, 'science': 1.0}\n"
     )
     assert assert_same_verdict(part, {"media": 3, "science": 1}, test, counts)
+
+
+def _student_side_call(functions: dict):
+    """The worker child's side of a call (ketlearn.grading.kernel): decode, call, encode."""
+
+    def call(name, args, kwargs):
+        try:
+            value = functions[name](*codec.decode(args), **codec.decode(kwargs))
+            return {"value": codec.loads(codec.dumps(codec.encode(value)))}
+        except Exception as exc:
+            return {"error": {"ename": type(exc).__name__, "evalue": str(exc)}}
+
+    return call
+
+
+FUNCTIONS = {
+    "right": lambda c: np.asarray(c, dtype=float) / 237.727,
+    "right_as_fractions": lambda c: (
+        Fraction(c) / Fraction("237.727")
+        if np.ndim(c) == 0
+        else [Fraction(float(v)) / Fraction("237.727") for v in np.ravel(c)]
+    ),
+    "right_float32": lambda c: np.asarray(c, dtype=np.float32) / np.float32(237.727),
+    "right_series": lambda c: (
+        pd.Series(np.asarray(c, dtype=float) / 237.727) if np.ndim(c) else c / 237.727
+    ),
+    "series_for_scalars": lambda c: pd.Series(np.atleast_1d(c) / 237.727),
+    "hydrochloride_mass": lambda c: np.asarray(c, dtype=float) / 274.19,
+    "scalars_only": lambda c: float(c) / 237.727,
+    "text": lambda c: "about 1 µM",
+    "none": lambda c: None,
+    "nan": lambda c: np.full(np.shape(c), np.nan),
+    "subclass": lambda c: Sneaky(1.0),
+}
+
+
+@settings(max_examples=len(FUNCTIONS) * 2, deadline=None)
+@given(which=st.sampled_from(sorted(FUNCTIONS)))
+def test_function_answers(which):
+    """Functions: the self-check calls them on the probe inputs; the checker through the worker."""
+    fn = FUNCTIONS[which]
+    part = {
+        "name": "answer",
+        "kind": "function",
+        "calls": [
+            {"arg": 237.727, "out": {"kind": "number", "rel": 1e-3}},
+            {"arg": [0.0, 185.0, 1000.0], "array": True,
+             "out": {"kind": "array", "shape": [3], "rel": 1e-3}},
+        ],
+    }  # fmt: skip
+    test = (
+        "from ketlearn import checks\n"
+        "import numpy as np\n"
+        "one = checks.plain_number(answer(237.727), 'answer(237.727)')\n"
+        "checks.assert_close(one, 1.0, rel=1e-3)\n"
+        "many = checks.plain_array(answer(np.array([0.0, 185.0, 1000.0])), 'many', shape=(3,))\n"
+        "checks.assert_close(many, [0.0, 185.0 / 237.727, 1000.0 / 237.727], rel=1e-3)\n"
+    )
+    record = answers.make_record([part], {"answer": FUNCTIONS["right"]}, SALT, CHEAP_KDF)
+    spec = {"title": "item", "parts": [part], "record": record}
+    ours = selfcheck.evaluate_spec(spec, {"answer": fn}, CHEAP_KDF).passed
+    wire = {"answer": codec.loads(codec.dumps(codec.encode(fn)))}
+    theirs = checker.check_item("item_tests", test, wire, _student_side_call({"answer": fn})).passed
+    assert ours == theirs, f"{which}: self-check {ours}, autograder {theirs}"
+    assert ours == which.startswith("right")
