@@ -284,7 +284,9 @@ def test_table_rows(expected, answer_ids, extra, other, use_other):
         min_size=1,
         max_size=4,
     ),
-    change=st.sampled_from([None, "bump", "float_decades", "drop_column", "object"]),
+    change=st.sampled_from(
+        [None, "bump", "float_decades", "drop_column", "object", "infinite", "missing"]
+    ),
 )
 def test_tables_keyed_by_two_columns(rows, change):
     cols = ["decade", "category", "n_events"]
@@ -298,6 +300,9 @@ def test_tables_keyed_by_two_columns(rows, change):
         answer["decade"] = answer["decade"].astype(float)
     elif change == "drop_column":
         answer = answer.drop(columns="category")
+    elif change in ("infinite", "missing"):
+        answer["decade"] = answer["decade"].astype(float)
+        answer.loc[0, "decade"] = math.inf if change == "infinite" else math.nan
     elif change == "object":
         answer["n_events"] = answer["n_events"].astype(object).map(Fraction)
     part = {

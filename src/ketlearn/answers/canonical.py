@@ -113,7 +113,10 @@ def _numbers(arr: np.ndarray, part: dict, label: str) -> list[tuple]:
 
 def _text_key(value: object, cast: str) -> str:
     if cast == "int":
-        return str(int(plain_number(value, "key")))
+        x = plain_number(value, "key")
+        if not math.isfinite(x):
+            raise AnswerTypeError(f"a key must be a finite number; got {x}")
+        return str(int(x))
     return plain_label(value, "key")
 
 
@@ -145,11 +148,13 @@ def flatten(part: dict, value: object) -> list[tuple]:
         keys = part["keys"]
         if type(value) is not dict:
             raise AnswerTypeError(f"{name} must be a dict; got a {type(value).__name__}")
-        if sorted(map(str, value)) != sorted(keys):
-            raise AnswerTypeError(f"{name} needs exactly the keys {keys}; got {sorted(value)}")
+        by_key = {str(k): v for k, v in value.items()}
+        if len(by_key) != len(value) or sorted(by_key) != sorted(keys):
+            shown = sorted(map(str, value))
+            raise AnswerTypeError(f"{name} needs exactly the keys {keys}; got {shown}")
         out = []
         for k in keys:
-            text = plain_text(value[k], f"{name}[{k!r}]").lower()
+            text = plain_text(by_key[k], f"{name}[{k!r}]").lower()
             if text not in part["choices"]:
                 raise Mismatch(f"{name}[{k!r}] should be one of {', '.join(part['choices'])}")
             out.append(text)
