@@ -27,6 +27,44 @@ def gold():
     return data.load("media_annotations_fictional")
 
 
+# SHA-256 of datasets/media_sentences_fictional.csv when its test split and labels were frozen and
+# committed, BEFORE any flagger rule or model was changed (pre-registered evaluation, issue 16).
+# If this test fails, the frozen split has drifted: restore the file, do not update this value.
+FROZEN_SENTENCES_SHA256 = "b245920a1e004693ee331ed1602eba5876c7bbe611e3e5eddcdcd6849aa4badf"
+
+
+def test_frozen_sentence_split_has_not_drifted():
+    import hashlib
+
+    path = data.datasets_dir() / "media_sentences_fictional.csv"
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert digest == FROZEN_SENTENCES_SHA256
+    meta = data.describe("media_sentences_fictional")
+    assert "frozen" in meta.description.lower()
+    resources = {r["name"]: r for r in data._descriptor()["resources"]}
+    assert resources["media_sentences_fictional"]["ketlearn"]["frozen_sha256"] == digest
+
+
+def test_sentence_corpus_is_varied_fictional_and_split_by_document():
+    s = data.load("media_sentences_fictional")
+    assert len(s) >= 600 and s["fictional"].all()
+    assert s["genre"].nunique() >= 6
+    assert s["title"].str.contains("fictional", case=False).all()
+    # split by document: no document on both sides; about a third of documents held out
+    sides = s.groupby("doc_id", observed=True)["split"].nunique()
+    assert (sides == 1).all()
+    docs = s.drop_duplicates("doc_id")
+    assert 0.25 <= (docs["split"] == "test").mean() <= 0.4
+    # every genre appears in both parts, with promotional and hard-negative sentences
+    assert set(s.loc[s["split"] == "test", "genre"]) == set(s["genre"])
+    assert s["promotional"].any() and (~s["promotional"]).any()
+    promo = s[s["promotional"]]
+    assert promo["category"].notna().all() and s.loc[~s["promotional"], "kind"].notna().all()
+    # each sentence is exactly one sentence for the splitter
+    for text in s["sentence"]:
+        assert len(media.split_sentences(str(text))) == 1, text
+
+
 def test_corpus_is_fictional_and_split_about_a_third(corpus):
     assert bool(corpus["fictional"].all())
     assert "fictional" in data.describe("media_corpus_fictional").title.lower()
