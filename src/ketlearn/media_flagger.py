@@ -220,9 +220,24 @@ def _frame(rows: dict[str, list]) -> pd.DataFrame:
     return out.iloc[order].reset_index(drop=True)
 
 
-# Context patterns without IGNORECASE, for the lower-cased copy of the text (much faster).
-_CRITICAL_LOWER = re.compile(_rules.CRITICAL.pattern)
-_HISTORY_LOWER = re.compile(_rules.HISTORY.pattern)
+# Context patterns for one scan of the whole (lower-cased, padded) text: without IGNORECASE and
+# anchored on a non-word character, like the rules (see _anchored). Each alternative of the
+# original patterns starts with ``\b``, which the anchor replaces.
+_CRITICAL_LOWER = re.compile(r"[^\w](?:" + _rules.CRITICAL.pattern[2:] + ")")
+_HISTORY_LOWER = re.compile(
+    r"[^\w](?:"
+    + "|".join(p.removeprefix(r"\b") for p in _rules.HISTORY.pattern.split(r"|\b"))
+    + ")"
+)
+
+
+def _sentences_matching(pattern: re.Pattern, source: str, starts: list[int]) -> set[int]:
+    """Indices of the sentences in which ``pattern`` matches (one scan of the whole text).
+
+    With an anchored pattern ``source`` is the text with one space prepended, so a match's start
+    (the non-word character before the word) is already the word's offset in the original text.
+    """
+    return {bisect.bisect_right(starts, m.start()) - 1 for m in pattern.finditer(source)}
 
 
 def _spans_of(patterns, source: str, padded: str):
@@ -236,27 +251,22 @@ def _spans_of(patterns, source: str, padded: str):
                 yield m.span()
 
 
-def _sentences_matching(pattern: re.Pattern, source: str, starts: list[int]) -> set[int]:
-    """Indices of the sentences in which ``pattern`` matches (one scan of the whole text)."""
-    return {bisect.bisect_right(starts, m.start()) - 1 for m in pattern.finditer(source)}
-
-
 def _rule_rows(text: str, spans: list[tuple[int, int]]) -> dict[str, list]:
     """Rule flags as column lists (the engine behind ``method="rules"``)."""
     starts = [s for s, _ in spans]
     lowered = text.lower()
     same_length = len(lowered) == len(text)
     source = lowered if same_length else text
-    critical = _sentences_matching(
-        _CRITICAL_LOWER if same_length else _rules.CRITICAL, source, starts
-    )
-    historical = _sentences_matching(
-        _HISTORY_LOWER if same_length else _rules.HISTORY, source, starts
-    )
+    padded = " " + source  # for the anchored patterns (see _anchored)
+    if same_length:
+        critical = _sentences_matching(_CRITICAL_LOWER, padded, starts)
+        historical = _sentences_matching(_HISTORY_LOWER, padded, starts)
+    else:
+        critical = _sentences_matching(_rules.CRITICAL, source, starts)
+        historical = _sentences_matching(_rules.HISTORY, source, starts)
     question: dict[int, bool] = {}
     rows: dict[str, list] = {c: [] for c in FLAG_COLUMNS}
     negation = _rules.NEGATION_BEFORE.search
-    padded = " " + source  # for the anchored patterns (see _anchored)
     for rule, plain, insensitive, require, exclude in _COMPILED:
         verdict: dict[int, bool] = {}
         for a, b in _spans_of(plain if same_length else insensitive, source, padded):
