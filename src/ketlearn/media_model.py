@@ -235,6 +235,17 @@ def tune_on_dev(
 ) -> tuple[float, float, pd.DataFrame]:
     """Choose ``C`` and the threshold by grouped cross-validation on the development split.
 
+    See :func:`_tune_on_dev`; the result is cached per session (it is deterministic) and the
+    table returned is a copy.
+    """
+    c, t, table = _tune_on_dev(tuple(float(x) for x in c_grid), int(n_splits))
+    return c, t, table.copy()
+
+
+@lru_cache(maxsize=4)
+def _tune_on_dev(c_grid: tuple[float, ...], n_splits: int) -> tuple[float, float, pd.DataFrame]:
+    """Choose ``C`` and the threshold by grouped cross-validation on the development split.
+
     Folds are groups of documents (scikit-learn's ``GroupKFold``), so no document is both fitted
     and scored. ``C`` is the value with the lowest out-of-fold log loss (a proper score of the
     probabilities); the threshold is then the one between 0.05 and 0.95 with the highest
