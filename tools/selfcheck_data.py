@@ -513,9 +513,10 @@ SPECS: dict[str, dict[str, dict]] = {
             ],
         },
         "q4_tests": {
-            "title": "Exercise 4: precision and recall (held out)",
+            "title": "Exercise 4: precision and recall (frozen test split)",
             "section": "section 6, A transparent red-flag flagger",
-            "hint": "Test texts only; count each (text, sentence, category) once.",
+            "hint": "Test sentences only, each flagged on its own; a sentence counts as flagged "
+            "when flag_text returns any row.",
             "parts": [
                 _num("test_precision", unit="proportion", low=0, high=1, rel=1e-6),
                 _num("test_recall", unit="proportion", low=0, high=1, rel=1e-6),
