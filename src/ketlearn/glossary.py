@@ -142,7 +142,7 @@ def markdown_page(cite: bool = True) -> str:
     Parameters
     ----------
     cite : bool, default True
-        Append ``[@key]`` citations where a definition rests on a source.
+        Append a citation (the row's source key in brackets) where a definition rests on a source.
 
     Examples
     --------
