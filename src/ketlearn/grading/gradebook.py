@@ -5,12 +5,18 @@ submission at a time, in nbgrader's own short transactions: workers never open t
 Concurrent SQLite writers are safe only up to the 5 s busy timeout (a formgrader holding a
 write lock longer makes the write fail), so a failed write is retried with back-off.
 
-Recording a submission is ``nbgrader autograde`` itself, through its Python API, with one change
-of configuration: its ``Execute`` step is replaced by :class:`InjectResults`, which fills every
-cell's outputs from the worker's result instead of running a kernel. Everything else
-(sanitising, restoring locked cells, ``SaveAutoGrades`` turning outputs into scores, late
-penalties, the ``autograded/`` folder the formgrader shows) is nbgrader's code, so a result
-is scored exactly as nbgrader scores the same outputs.
+Two ways of recording a submission, both ending in nbgrader's schema and ``autograded/`` folder:
+
+- ``fast=False``: ``nbgrader autograde`` itself, through its Python API, with one change of
+  configuration: its ``Execute`` step is replaced by :class:`InjectResults`, which fills every
+  cell's outputs from the worker's result instead of running a kernel. About 4 submissions/s:
+  each call builds an nbgrader app, opens the database five times (a new SQLAlchemy engine each
+  time, so no statement is ever cached) and round-trips every notebook through the disk.
+- ``fast=True`` (the default, :mod:`ketlearn.grading.gradebook_fast`): the same nbgrader
+  preprocessors (sanitising, restoring locked cells, ``determine_grade``, the late-penalty
+  plugin) run in memory against one long-lived ``Gradebook`` session, one transaction per
+  submission. ``tests/test_gradebook_writer.py`` checks both ways give identical gradebooks and
+  autograded notebooks; ``benchmarks/bench_gradebook.py`` measures them.
 """
 
 from __future__ import annotations
@@ -33,7 +39,15 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
-__all__ = ["CourseError", "InjectResults", "Recorder", "course_api", "open_course"]
+__all__ = [
+    "CourseError",
+    "InjectResults",
+    "Recorder",
+    "course_api",
+    "inject_outputs",
+    "open_course",
+    "worker_outputs",
+]
 
 # nbgrader runs `alembic` from PATH when it creates or upgrades a gradebook.
 os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
@@ -52,22 +66,39 @@ class InjectResults(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
         key = (info["assignment"], info["student"], info["notebook"])
-        result = _RESULTS[key]
-        for index, outputs in result["outputs"].items():
-            cell = nb.cells[int(index)]
-            cell.outputs = [nbformat.from_dict(o) for o in outputs]
-            for o in cell.outputs:
-                if o.output_type == "execute_result":
-                    o.setdefault("metadata", {})
-                    o.setdefault("execution_count", None)
-                if o.output_type == "display_data":
-                    o.setdefault("metadata", {})
-        count = 0
-        for cell in nb.cells:
-            if cell.cell_type == "code":
-                count += 1
-                cell.execution_count = count
+        inject_outputs(nb, _RESULTS[key]["outputs"])
         return nb, resources
+
+
+def inject_outputs(nb, outputs: dict) -> None:
+    """Put a worker's outputs (notebook cell index -> list of outputs) into ``nb``, in place.
+
+    Code cells are numbered 1, 2, … as a top-to-bottom run would number them.
+    """
+    for index, cell_outputs in outputs.items():
+        cell = nb.cells[int(index)]
+        cell.outputs = [nbformat.from_dict(o) for o in cell_outputs]
+        for o in cell.outputs:
+            if o.output_type == "execute_result":
+                o.setdefault("metadata", {})
+                o.setdefault("execution_count", None)
+            if o.output_type == "display_data":
+                o.setdefault("metadata", {})
+    count = 0
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            count += 1
+            cell.execution_count = count
+
+
+def worker_outputs(prep, result: dict) -> dict:
+    """Notebook cell index -> outputs, from a worker's ``result`` for the prepared notebook."""
+    outputs = {}
+    for k, idx in enumerate(prep.code_index):
+        outputs[idx] = result["cells"].get(str(k), [])
+    for gid, idx in prep.test_index.items():
+        outputs[idx] = result["items"][gid]["outputs"]
+    return outputs
 
 
 def course_api(root: Path, submitted: Path | None = None, inject: bool = False):
@@ -123,12 +154,22 @@ def open_course(root: Path):
 class Recorder:
     """Writes worker results into the gradebook via nbgrader's autograde (single writer)."""
 
-    def __init__(self, root: Path, staging: Path, retries: int = 4) -> None:
+    def __init__(self, root: Path, staging: Path, retries: int = 4, fast: bool = True) -> None:
         self.root = Path(root)
         self.staging = Path(staging)
         self.retries = retries
         self.api = course_api(self.root, submitted=self.staging, inject=True)
         self.autograded = Path(self.api.coursedir.root) / self.api.coursedir.autograded_directory
+        self._fast = None
+        if fast:
+            from ketlearn.grading.gradebook_fast import FastWriter
+
+            self._fast = FastWriter(self.api, retries=retries)
+
+    def close(self) -> None:
+        """Close the long-lived gradebook session of the fast writer (if any)."""
+        if self._fast is not None:
+            self._fast.close()
 
     def marker(self, assignment: str, student: str) -> Path:
         return self.autograded / student / assignment / MARKER
@@ -143,7 +184,14 @@ class Recorder:
             return False
 
     def record(self, assignment: str, student: str, folder: Path, prepared: list, results: dict):
-        """Stage the prepared notebooks, run nbgrader autograde on them, return scores."""
+        """Record one graded submission in the gradebook and ``autograded/``; return scores."""
+        if self._fast is not None:
+            scores = self._fast.record(assignment, student, folder, prepared, results)
+            digests = {p.notebook: p.digest for p in prepared}
+            self.marker(assignment, student).write_text(
+                json.dumps({"digests": digests, "scores": scores})
+            )
+            return scores
         stage = self.staging / student / assignment
         if stage.exists():
             shutil.rmtree(stage)
@@ -157,12 +205,7 @@ class Recorder:
             if prep.nb is None:
                 continue
             nbformat.write(prep.nb, stage / f"{prep.notebook}.ipynb")
-            result = results[prep.notebook]
-            outputs = {}
-            for k, idx in enumerate(prep.code_index):
-                outputs[idx] = result["cells"].get(str(k), [])
-            for gid, idx in prep.test_index.items():
-                outputs[idx] = result["items"][gid]["outputs"]
+            outputs = worker_outputs(prep, results[prep.notebook])
             _RESULTS[(assignment, student, prep.notebook)] = {"outputs": outputs}
         try:
             for attempt in range(self.retries + 1):
