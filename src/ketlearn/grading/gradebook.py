@@ -46,6 +46,7 @@ __all__ = [
     "course_api",
     "inject_outputs",
     "open_course",
+    "report_answers",
     "worker_outputs",
 ]
 
@@ -151,6 +152,40 @@ def open_course(root: Path):
     return api, db_url
 
 
+MAX_ANSWER_CHARS = 2000
+
+
+def report_answers(values: dict) -> dict:
+    """The answers worth keeping for item analysis: plain values, no modules or functions.
+
+    ``values`` maps names to the codec's plain data (:mod:`ketlearn.grading.codec`); entries
+    longer than ``MAX_ANSWER_CHARS`` characters of JSON (tables, long arrays) are dropped.
+
+    >>> report_answers({"x": 20.0, "checks": {"$": "module", "name": "ketlearn.checks"}})
+    {'x': 20.0}
+    """
+    kept = {}
+    for name, data in values.items():
+        if type(data) is dict and data.get("$") in ("module", "callable", "opaque"):
+            continue
+        try:
+            text = json.dumps(data)
+        except (TypeError, ValueError):
+            continue
+        if len(text) <= MAX_ANSWER_CHARS:
+            kept[str(name)] = data
+    return kept
+
+
+def _error_name(outputs: list) -> str | None:
+    """The exception a test cell ended with, unless it is a plain failed assertion."""
+    for out in outputs:
+        if isinstance(out, dict) and out.get("output_type") == "error":
+            name = str(out.get("ename", "Error"))
+            return None if name == "AssertionError" else name
+    return None
+
+
 class Recorder:
     """Writes worker results into the gradebook via nbgrader's autograde (single writer)."""
 
@@ -187,10 +222,7 @@ class Recorder:
         """Record one graded submission in the gradebook and ``autograded/``; return scores."""
         if self._fast is not None:
             scores = self._fast.record(assignment, student, folder, prepared, results)
-            digests = {p.notebook: p.digest for p in prepared}
-            self.marker(assignment, student).write_text(
-                json.dumps({"digests": digests, "scores": scores})
-            )
+            self._write_marker(assignment, student, prepared, results, scores)
             return scores
         stage = self.staging / student / assignment
         if stage.exists():
@@ -221,11 +253,36 @@ class Recorder:
                 _RESULTS.pop((assignment, student, prep.notebook), None)
             shutil.rmtree(stage, ignore_errors=True)
         scores = self.scores(assignment, student)
-        digests = {p.notebook: p.digest for p in prepared}
-        self.marker(assignment, student).write_text(
-            json.dumps({"digests": digests, "scores": scores})
-        )
+        self._write_marker(assignment, student, prepared, results, scores)
         return scores
+
+    def _write_marker(self, assignment, student, prepared, results, scores) -> None:
+        """The resume marker, plus what ``ketlearn report`` reads (instructor side only).
+
+        ``items``: per notebook, per test grade_id: ``passed``, ``error`` (the test cell ended in
+        an exception other than a failed assertion) and ``answers`` (the plain data the test
+        read from the student, :func:`report_answers`); ``faults``: per notebook, the kinds of
+        faults (``timeout``, ``kernel death``, …).
+        """
+        digests = {p.notebook: p.digest for p in prepared}
+        items: dict = {}
+        faults: dict = {}
+        for name, result in results.items():
+            faults[name] = [f.get("kind", "") for f in result.get("faults", [])]
+            items[name] = {
+                gid: {
+                    "passed": bool(item.get("passed")),
+                    "error": _error_name(item.get("outputs", [])),
+                    "answers": report_answers(item.get("answers") or {}),
+                }
+                for gid, item in result.get("items", {}).items()
+            }
+        self.marker(assignment, student).write_text(
+            json.dumps(
+                {"digests": digests, "scores": scores, "items": items, "faults": faults},
+                allow_nan=True,
+            )
+        )
 
     def scores(self, assignment: str, student: str) -> dict[str, dict[str, float | None]]:
         """Per notebook, per grade cell: the auto score recorded in the gradebook."""
