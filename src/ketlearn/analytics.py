@@ -225,47 +225,44 @@ def _number(value) -> float | None:
     return None
 
 
-def _bin(x: float, rel: float, abs_tol: float) -> tuple:
-    if not math.isfinite(x):
-        return ("nonfinite", str(x))
-    if rel > 0 and x != 0 and abs(x) * rel >= abs_tol:
-        return ("rel", math.copysign(1, x), round(math.log(abs(x)) / math.log1p(2 * rel)))
-    if abs_tol > 0:
-        return ("abs", round(x / (2 * abs_tol)))
-    return ("exact", x)
-
-
 def group_answers(values, rel: float = 0.0, abs_tol: float = 0.0, top: int = 5):
     """The most common answers, grouped: numbers by the item's tolerance, text normalised.
 
-    Numbers within about one tolerance of each other share a group: with ``rel`` > 0 (relative,
-    as in :func:`ketlearn.checks.assert_close`) groups are bins of width ``log(1 + 2 rel)`` on a
-    log scale; with only ``abs_tol`` they are bins ``2 abs_tol`` wide. Text is compared after
+    Numbers are grouped as the item's test compares them (:func:`ketlearn.checks.is_close`):
+    in increasing order, a number joins the current group when it is within
+    ``max(rel·|first|, abs_tol)`` of the group's first (smallest) member, else it starts a new
+    group; with both tolerances 0 only equal numbers share a group. Text is compared after
     Unicode NFKC normalisation, case folding, collapsing spaces and trimming punctuation.
     Anything else is compared as canonical JSON. Returns up to ``top`` tuples
-    ``(label, count)``, most common first; a numeric label is the median of its group.
+    ``(label, count)``, most common first; a numeric label gives its group's range (4 digits).
 
-    >>> group_answers([20.0, 20.001, 0.2, "20", " Oral. ", "oral"], rel=0.01)
-    [('20', 2), ('oral', 2), ('0.2', 1), ('"20"', 1)]
+    >>> group_answers([20.0, 20.01, 0.2, "20", " Oral. ", "oral"], rel=0.01)
+    [('oral', 2), ('20 to 20.01', 2), ('"20"', 1), ('0.2', 1)]
     """
     if rel < 0 or abs_tol < 0:
         raise ValueError("rel and abs_tol must be >= 0 (a relative and an absolute tolerance)")
     groups: dict[tuple, list] = {}
+    numbers = []
     for v in values:
         num = _number(v)
         if num is not None and type(v) is not bool:
-            key = ("num", *_bin(num, rel, abs_tol))
-            groups.setdefault(key, []).append(num)
+            numbers.append(num)
         elif isinstance(v, str):
             key = ("text", _normal_text(v))
             groups.setdefault(key, []).append(v)
         else:
             text = json.dumps(v, sort_keys=True, default=str)[:200]
             groups.setdefault(("json", text), []).append(text)
+    first = None
+    for num in sorted(numbers, key=lambda n: (math.isnan(n), n)):
+        if first is None or not (abs(num - first) <= max(rel * abs(first), abs_tol)):
+            first = num
+        groups.setdefault(("num", first), []).append(num)
     labelled = []
     for key, members in groups.items():
         if key[0] == "num":
-            label = f"{float(np.median(members)):.4g}"
+            lo, hi = min(members), max(members)
+            label = f"{lo:.4g}" if f"{lo:.4g}" == f"{hi:.4g}" else f"{lo:.4g} to {hi:.4g}"
         elif key[0] == "text":
             label = key[1]
             if label.replace(".", "", 1).lstrip("-").isdigit():
