@@ -224,7 +224,9 @@ class FastWriter:
                 _Check,
             )
         ]
-        permissions = self.config.get("ConverterApp", {}).get("permissions")
+        permissions = None
+        for section in ("BaseConverter", "Autograde"):  # nbgrader's trait, most specific last
+            permissions = self.config.get(section, {}).get("permissions", permissions)
         if permissions is None:
             permissions = 664 if self.coursedir.groupshared else 444
         self.permissions = int(str(permissions), 8)
