@@ -3,6 +3,7 @@
 ``ketlearn grade``     autograde (parallel, resumable, tamper-resistant; nbgrader's gradebook)
 ``ketlearn feedback``  HTML feedback per student: scores and visible messages, no hidden tests
 ``ketlearn export``    grades as nbgrader's CSV and as a Canvas gradebook import CSV
+``ketlearn report``    item analysis: a static HTML page plus CSV files
 
 Run ``ketlearn COMMAND --help`` for the options. Every command works on an nbgrader course
 folder (the folder holding ``nbgrader_config.py``), by default the current folder.
@@ -76,7 +77,33 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="CSV with columns assignment,canvas_id for column headers",
     )
+    _add_report_parser(sub)
     return p
+
+
+# --- ketlearn report (issue 15) ---------------------------------------------------------------
+def _add_report_parser(sub) -> None:
+    r = sub.add_parser("report", help="item analysis: HTML page + CSV (difficulty, α, trends)")
+    r.add_argument("assignments", nargs="*", help="assignments in course order (default: all)")
+    r.add_argument("--course", default=".", help="course folder (default: .)")
+    r.add_argument("--out", default="report", help="output folder (default: report/)")
+    r.add_argument("--drop", type=float, default=15.0, help="'falling' threshold, % points")
+    r.add_argument("--max-flags", type=int, default=3, help="flags before 'needs attention'")
+
+
+def _run_report(args) -> int:
+    from ketlearn.grading.report import build_report
+    from ketlearn.grading.report_html import write_report
+
+    report = build_report(
+        args.course, args.assignments or None, drop=args.drop, max_flags=args.max_flags
+    )
+    for path in write_report(report, args.out):
+        print(f"Wrote {path}")
+    return 0
+
+
+# ----------------------------------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             print(report.summary())
             code = report.exit_code
+        elif args.command == "report":
+            code = _run_report(args)
         elif args.command == "feedback":
             from ketlearn.grading.feedback import write_feedback
 

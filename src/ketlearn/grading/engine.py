@@ -248,6 +248,7 @@ class Worker:
                 "passed": outcome.passed,
                 "message": outcome.message,
                 "outputs": outcome.outputs,
+                "answers": values,  # hook for `ketlearn report` (issue 15): the plain data read
             }
         self._send({"op": "end"})
         while self._recv(timeout=30).get("ev") != "ended":

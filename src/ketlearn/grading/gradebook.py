@@ -5,12 +5,18 @@ submission at a time, in nbgrader's own short transactions: workers never open t
 Concurrent SQLite writers are safe only up to the 5 s busy timeout (a formgrader holding a
 write lock longer makes the write fail), so a failed write is retried with back-off.
 
-Recording a submission is ``nbgrader autograde`` itself, through its Python API, with one change
-of configuration: its ``Execute`` step is replaced by :class:`InjectResults`, which fills every
-cell's outputs from the worker's result instead of running a kernel. Everything else
-(sanitising, restoring locked cells, ``SaveAutoGrades`` turning outputs into scores, late
-penalties, the ``autograded/`` folder the formgrader shows) is nbgrader's code, so a result
-is scored exactly as nbgrader scores the same outputs.
+Two ways of recording a submission, both ending in nbgrader's schema and ``autograded/`` folder:
+
+- ``fast=False``: ``nbgrader autograde`` itself, through its Python API, with one change of
+  configuration: its ``Execute`` step is replaced by :class:`InjectResults`, which fills every
+  cell's outputs from the worker's result instead of running a kernel. About 4 submissions/s:
+  each call builds an nbgrader app, opens the database five times (a new SQLAlchemy engine each
+  time, so no statement is ever cached) and round-trips every notebook through the disk.
+- ``fast=True`` (the default, :mod:`ketlearn.grading.gradebook_fast`): the same nbgrader
+  preprocessors (sanitising, restoring locked cells, ``determine_grade``, the late-penalty
+  plugin) run in memory against one long-lived ``Gradebook`` session, one transaction per
+  submission. ``tests/test_gradebook_writer.py`` checks both ways give identical gradebooks and
+  autograded notebooks; ``benchmarks/bench_gradebook.py`` measures them.
 """
 
 from __future__ import annotations
@@ -34,7 +40,16 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
-__all__ = ["CourseError", "InjectResults", "Recorder", "course_api", "open_course"]
+__all__ = [
+    "CourseError",
+    "InjectResults",
+    "Recorder",
+    "course_api",
+    "inject_outputs",
+    "open_course",
+    "report_answers",
+    "worker_outputs",
+]
 
 
 @contextlib.contextmanager
@@ -73,22 +88,39 @@ class InjectResults(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
         key = (info["assignment"], info["student"], info["notebook"])
-        result = _RESULTS[key]
-        for index, outputs in result["outputs"].items():
-            cell = nb.cells[int(index)]
-            cell.outputs = [nbformat.from_dict(o) for o in outputs]
-            for o in cell.outputs:
-                if o.output_type == "execute_result":
-                    o.setdefault("metadata", {})
-                    o.setdefault("execution_count", None)
-                if o.output_type == "display_data":
-                    o.setdefault("metadata", {})
-        count = 0
-        for cell in nb.cells:
-            if cell.cell_type == "code":
-                count += 1
-                cell.execution_count = count
+        inject_outputs(nb, _RESULTS[key]["outputs"])
         return nb, resources
+
+
+def inject_outputs(nb, outputs: dict) -> None:
+    """Put a worker's outputs (notebook cell index -> list of outputs) into ``nb``, in place.
+
+    Code cells are numbered 1, 2, … as a top-to-bottom run would number them.
+    """
+    for index, cell_outputs in outputs.items():
+        cell = nb.cells[int(index)]
+        cell.outputs = [nbformat.from_dict(o) for o in cell_outputs]
+        for o in cell.outputs:
+            if o.output_type == "execute_result":
+                o.setdefault("metadata", {})
+                o.setdefault("execution_count", None)
+            if o.output_type == "display_data":
+                o.setdefault("metadata", {})
+    count = 0
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            count += 1
+            cell.execution_count = count
+
+
+def worker_outputs(prep, result: dict) -> dict:
+    """Notebook cell index -> outputs, from a worker's ``result`` for the prepared notebook."""
+    outputs = {}
+    for k, idx in enumerate(prep.code_index):
+        outputs[idx] = result["cells"].get(str(k), [])
+    for gid, idx in prep.test_index.items():
+        outputs[idx] = result["items"][gid]["outputs"]
+    return outputs
 
 
 def course_api(root: Path, submitted: Path | None = None, inject: bool = False):
@@ -141,15 +173,59 @@ def open_course(root: Path):
     return api, db_url
 
 
+MAX_ANSWER_CHARS = 2000
+
+
+def report_answers(values: dict) -> dict:
+    """The answers worth keeping for item analysis: plain values, no modules or functions.
+
+    ``values`` maps names to the codec's plain data (:mod:`ketlearn.grading.codec`); entries
+    longer than ``MAX_ANSWER_CHARS`` characters of JSON (tables, long arrays) are dropped.
+
+    >>> report_answers({"x": 20.0, "checks": {"$": "module", "name": "ketlearn.checks"}})
+    {'x': 20.0}
+    """
+    kept = {}
+    for name, data in values.items():
+        if type(data) is dict and data.get("$") in ("module", "callable", "opaque"):
+            continue
+        try:
+            text = json.dumps(data)
+        except (TypeError, ValueError):
+            continue
+        if len(text) <= MAX_ANSWER_CHARS:
+            kept[str(name)] = data
+    return kept
+
+
+def _error_name(outputs: list) -> str | None:
+    """The exception a test cell ended with, unless it is a plain failed assertion."""
+    for out in outputs:
+        if isinstance(out, dict) and out.get("output_type") == "error":
+            name = str(out.get("ename", "Error"))
+            return None if name == "AssertionError" else name
+    return None
+
+
 class Recorder:
     """Writes worker results into the gradebook via nbgrader's autograde (single writer)."""
 
-    def __init__(self, root: Path, staging: Path, retries: int = 4) -> None:
+    def __init__(self, root: Path, staging: Path, retries: int = 4, fast: bool = True) -> None:
         self.root = Path(root)
         self.staging = Path(staging)
         self.retries = retries
         self.api = course_api(self.root, submitted=self.staging, inject=True)
         self.autograded = Path(self.api.coursedir.root) / self.api.coursedir.autograded_directory
+        self._fast = None
+        if fast:
+            from ketlearn.grading.gradebook_fast import FastWriter
+
+            self._fast = FastWriter(self.api, retries=retries)
+
+    def close(self) -> None:
+        """Close the long-lived gradebook session of the fast writer (if any)."""
+        if self._fast is not None:
+            self._fast.close()
 
     def marker(self, assignment: str, student: str) -> Path:
         return self.autograded / student / assignment / MARKER
@@ -164,7 +240,11 @@ class Recorder:
             return False
 
     def record(self, assignment: str, student: str, folder: Path, prepared: list, results: dict):
-        """Stage the prepared notebooks, run nbgrader autograde on them, return scores."""
+        """Record one graded submission in the gradebook and ``autograded/``; return scores."""
+        if self._fast is not None:
+            scores = self._fast.record(assignment, student, folder, prepared, results)
+            self._write_marker(assignment, student, prepared, results, scores)
+            return scores
         stage = self.staging / student / assignment
         if stage.exists():
             shutil.rmtree(stage)
@@ -178,12 +258,7 @@ class Recorder:
             if prep.nb is None:
                 continue
             nbformat.write(prep.nb, stage / f"{prep.notebook}.ipynb")
-            result = results[prep.notebook]
-            outputs = {}
-            for k, idx in enumerate(prep.code_index):
-                outputs[idx] = result["cells"].get(str(k), [])
-            for gid, idx in prep.test_index.items():
-                outputs[idx] = result["items"][gid]["outputs"]
+            outputs = worker_outputs(prep, results[prep.notebook])
             _RESULTS[(assignment, student, prep.notebook)] = {"outputs": outputs}
         try:
             for attempt in range(self.retries + 1):
@@ -200,11 +275,36 @@ class Recorder:
                 _RESULTS.pop((assignment, student, prep.notebook), None)
             shutil.rmtree(stage, ignore_errors=True)
         scores = self.scores(assignment, student)
-        digests = {p.notebook: p.digest for p in prepared}
-        self.marker(assignment, student).write_text(
-            json.dumps({"digests": digests, "scores": scores})
-        )
+        self._write_marker(assignment, student, prepared, results, scores)
         return scores
+
+    def _write_marker(self, assignment, student, prepared, results, scores) -> None:
+        """The resume marker, plus what ``ketlearn report`` reads (instructor side only).
+
+        ``items``: per notebook, per test grade_id: ``passed``, ``error`` (the test cell ended in
+        an exception other than a failed assertion) and ``answers`` (the plain data the test
+        read from the student, :func:`report_answers`); ``faults``: per notebook, the kinds of
+        faults (``timeout``, ``kernel death``, …).
+        """
+        digests = {p.notebook: p.digest for p in prepared}
+        items: dict = {}
+        faults: dict = {}
+        for name, result in results.items():
+            faults[name] = [f.get("kind", "") for f in result.get("faults", [])]
+            items[name] = {
+                gid: {
+                    "passed": bool(item.get("passed")),
+                    "error": _error_name(item.get("outputs", [])),
+                    "answers": report_answers(item.get("answers") or {}),
+                }
+                for gid, item in result.get("items", {}).items()
+            }
+        self.marker(assignment, student).write_text(
+            json.dumps(
+                {"digests": digests, "scores": scores, "items": items, "faults": faults},
+                allow_nan=True,
+            )
+        )
 
     def scores(self, assignment: str, student: str) -> dict[str, dict[str, float | None]]:
         """Per notebook, per grade cell: the auto score recorded in the gradebook."""
