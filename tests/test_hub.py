@@ -74,6 +74,27 @@ ANSWERS = {
     STUDENTS[1]: ["n_estimates = len(bio)"],
     STUDENTS[2]: [],
 }
+#: The guide's JupyterHub commands (sections 2, 3 and 5) exactly as written there; this test
+#: does each one, with scratch paths for /opt/ketlearn, /srv/nbgrader/exchange and /home
+#: (tests/test_instructor_guide.py checks that every guide command is run somewhere).
+GUIDE_COMMANDS = [
+    "uv venv --python /usr/bin/python3 /opt/ketlearn/env",
+    "uv pip install --python /opt/ketlearn/env/bin/python -r requirements/lock.txt",
+    "uv pip install --python /opt/ketlearn/env/bin/python --no-deps .",
+    "mkdir -p /srv/nbgrader/exchange && chmod 1777 /srv/nbgrader/exchange",
+    "chmod 700 /home/*",
+    'KETLEARN_HUB_ENV=/opt/ketlearn/env KETLEARN_HUB_INSTRUCTORS="instructor1" '
+    'KETLEARN_HUB_STUDENTS="student001 student002" /opt/ketlearn/env/bin/jupyterhub '
+    "-f /opt/ketlearn/deploy/jupyterhub_config.py",
+    "cd ~/ketlearn/course",
+    "nbgrader generate_assignment 00-orientation --force",
+    "nbgrader db student import students.csv",
+    "nbgrader release_assignment 00-orientation",
+    "nbgrader collect 00-orientation",
+    "ketlearn grade 00-orientation",
+    "ketlearn feedback 00-orientation",
+    "nbgrader release_feedback 00-orientation",
+]
 HUB_START_S = 60
 SPAWN_S = 150
 
@@ -367,8 +388,22 @@ def _log_in(driver, url: str, user: str) -> None:
     driver.find_element(By.ID, "username_input").send_keys(user)
     driver.find_element(By.ID, "password_input").send_keys(PASSWORD)
     driver.find_element(By.ID, "login_submit").click()
-    # the hub spawns the user's server, then redirects to JupyterLab
-    _wait(driver).until(ec.presence_of_element_located((By.CSS_SELECTOR, "#jp-main-dock-panel")))
+    # the hub spawns the user's server; its "starting up" page redirects to JupyterLab when the
+    # progress stream says so. Under load that stream can be cut (then the page waits for
+    # ever), so reload the user's URL now and then, as a person would.
+    from selenium.common.exceptions import TimeoutException
+
+    deadline = time.monotonic() + SPAWN_S
+    while True:
+        try:
+            _wait(driver, 15).until(
+                ec.presence_of_element_located((By.CSS_SELECTOR, "#jp-main-dock-panel"))
+            )
+            break
+        except TimeoutException:
+            if time.monotonic() > deadline:
+                raise
+            driver.get(f"{url}/user/{user}/lab")
     _dismiss_news(driver)
 
 
@@ -476,7 +511,7 @@ def _saved_answers(base: Path, user: str) -> list[str]:
     ]
 
 
-def _student_round(driver, hub, user: str) -> None:
+def _student_round(driver, hub, user: str) -> list[str]:
     """Log in, fetch from the Assignments panel, answer, save, submit (all in the browser)."""
     url, base = hub["url"], hub["base"]
     _log_in(driver, url, user)
