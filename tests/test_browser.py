@@ -186,6 +186,11 @@ def test_site_opens_and_its_figures_render(driver, site_url):
     driver.execute_script("arguments[0].scrollIntoView();", snapshot)
     assert "Route:" in snapshot.text
     _shot(driver, "site-orientation-widget-snapshot")
+    # MathJax is the site's own copy (the offline check below fails on any CDN request)
+    mathjax = driver.execute_script(
+        "return [...document.scripts].map(s => s.src).filter(s => /mathjax/i.test(s));"
+    )
+    assert mathjax and all(u.startswith(base) for u in mathjax), mathjax
     links = driver.execute_script("return [...document.links].map(a => a.href);")
     if build_site.binder_enabled(build_site.site_config()):
         assert any(u.startswith("https://mybinder.org/v2/") for u in links)

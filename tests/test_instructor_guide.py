@@ -30,7 +30,7 @@ LOCAL = [
     "nbgrader generate_assignment 00-orientation --force",
     "nbgrader db student import students.csv",
     "nbgrader zip_collect 00-orientation --FileNameCollectorPlugin.named_regexp="
-    "'(?P<student_id>[^_]+)_(?P<file_id>.+)'",
+    "'.*/(?P<student_id>[^/_]+)_(?P<file_id>[^/]+)'",
     "ketlearn grade 00-orientation",
     "ketlearn grade",
     "ketlearn grade 00-orientation --student student001 --student student002",

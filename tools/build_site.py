@@ -501,6 +501,51 @@ def _execute_one(path_str: str):
     return nbformat.writes(nb), report
 
 
+#: MathJax comes from the npm package, installed once into build/cache (a package install, like
+#: every other dependency) and copied into the site, so pages render maths with no CDN.
+MATHJAX_VERSION = "3.2.2"
+MATHJAX_CACHE = ROOT / "build" / "cache" / "mathjax"
+#: What the pages load (site/_config.yml's mathjax_path, relative to _static/) and what it may
+#: load lazily (TeX extensions, output fonts, the menu and accessibility components).
+MATHJAX_FILES = ("tex-mml-chtml.js", "input", "output/chtml", "ui", "a11y", "adaptors")
+
+
+def vendor_mathjax(static: Path, cache: Path = MATHJAX_CACHE) -> Path:
+    """Copy MathJax (npm ``mathjax``, :data:`MATHJAX_VERSION`) into ``static/mathjax``.
+
+    The npm package is installed into ``cache`` the first time (``npm install``, the only
+    download the site build makes; later builds are offline). Raises ``RuntimeError`` with what
+    to do when npm is missing or the install fails.
+    """
+    es5 = cache / "node_modules" / "mathjax" / "es5"
+    if not (es5 / MATHJAX_FILES[0]).exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            raise RuntimeError(
+                "the site serves MathJax itself and installs it with npm once: install Node.js "
+                f"and npm, or put the npm package mathjax@{MATHJAX_VERSION} into {cache}"
+            )
+        cache.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(
+            [npm, "install", "--no-audit", "--no-fund", "--no-package-lock", "--prefix",
+             str(cache), f"mathjax@{MATHJAX_VERSION}"],
+            capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+        if done.returncode != 0 or not (es5 / MATHJAX_FILES[0]).exists():
+            raise RuntimeError(
+                f"`npm install mathjax@{MATHJAX_VERSION}` failed: {done.stderr[-500:]}"
+            )
+    target = static / "mathjax"
+    for item in MATHJAX_FILES:
+        source = es5 / item
+        if source.is_dir():
+            shutil.copytree(source, target / item, dirs_exist_ok=True)
+        else:
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, target / item)
+    return target
+
+
 def stage(book: Path, jobs: int = 2) -> list[dict]:
     """Write the Jupyter Book project into ``book``; return the execution reports."""
     if book.exists():
@@ -508,6 +553,7 @@ def stage(book: Path, jobs: int = 2) -> list[dict]:
     shutil.copytree(SITE, book, ignore=shutil.ignore_patterns("_build", "__pycache__"))
     (book / "notebooks").mkdir()
     (book / "downloads").mkdir()
+    vendor_mathjax(book / "_static")
     shutil.copy(BIB, book / "references.bib")
     config = site_config()
     paths = release_notebooks()
