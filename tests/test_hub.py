@@ -3,8 +3,8 @@
 The hub runs ``deploy/jupyterhub_config.py`` (the file docs/instructor-guide.md tells instructors
 to use) on localhost, as root, with throw-away local Unix accounts this test creates: one
 instructor and three students, each user's JupyterLab running as that user (LocalProcessSpawner).
-Only the port and the authenticator are overridden (JupyterHub's ``DummyAuthenticator`` with a
-shared password instead of PAM, so no real passwords are set).
+Only the ports and the authenticator are overridden (JupyterHub's
+``SharedPasswordAuthenticator``, one test password instead of PAM, so no real passwords are set).
 
 1. The instructor's course (a copy of ``course/`` with ``00-orientation``) is set up and released
    with the guide's commands, run as the instructor (what they type in their JupyterLab terminal).
@@ -305,8 +305,8 @@ def hub():
              f"--JupyterHub.bind_url=http://127.0.0.1:{port}",
              f"--JupyterHub.hub_bind_url=http://127.0.0.1:{_free_port()}",
              f"--ConfigurableHTTPProxy.api_url=http://127.0.0.1:{_free_port()}",
-             "--JupyterHub.authenticator_class=dummy",
-             f"--DummyAuthenticator.password={PASSWORD}"],
+             "--JupyterHub.authenticator_class=shared-password",
+             f"--SharedPasswordAuthenticator.user_password={PASSWORD}"],
             cwd=state, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         url = f"http://127.0.0.1:{port}"
