@@ -12,13 +12,17 @@ export PYTHON VENV
 ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
 PORT ?= 8888
 LAB_ARGS ?=
-# The folder JupyterLab serves, relative to course/ (tests/test_browser.py points it at a scratch copy).
-LAB_ROOT ?= ..
+# The student view (`make lab`) serves my-work/ only; the instructor view (`make instructor`) serves
+# course/. tests/test_browser.py points both at scratch copies. The views are Jupyter configuration
+# folders in deploy/jupyter/ (the same ones the JupyterHub deployment uses).
+LAB_ROOT ?= $(CURDIR)/my-work
+INSTRUCTOR_ROOT ?= $(CURDIR)/course
 
-.PHONY: help env lab test test-fast lint format bench release lock clean site browser-test
+.PHONY: help env lab instructor test test-fast lint format bench release lock clean site browser-test
 
 help:
 	@echo "make lab      open the course in JupyterLab (creates .venv on first run)"
+	@echo "make instructor  open the instructor view (course/, nbgrader's formgrader and authoring tools)"
 	@echo "make test     run every test (what CI runs)"
 	@echo "make bench    print timing figures (notebooks, import time, cold set-up)"
 	@echo "make release  regenerate course/release from course/source with nbgrader"
@@ -33,12 +37,20 @@ $(STAMP): pyproject.toml requirements/lock.txt tools/setup-env.sh
 
 env: $(STAMP)
 
+# Student view: my-work/ only, with nbgrader's assignment list and validate but without the
+# formgrader, the course list or Create Assignment (deploy/jupyter/student).
 lab: export PATH := $(abspath $(VENV))/bin:$(PATH)
+lab: export JUPYTER_CONFIG_PATH := $(CURDIR)/deploy/jupyter/student
 lab: $(STAMP)
-	@$(VPY) tools/workspace.py
-	cd course && ../$(VENV)/bin/jupyter lab $(ROOT_FLAG) --port=$(PORT) \
-		--ServerApp.root_dir=$(LAB_ROOT) \
-		--LabApp.default_url=/lab/tree/my-work/00-orientation/00-orientation.ipynb $(LAB_ARGS)
+	@$(VPY) tools/workspace.py "$(LAB_ROOT)"
+	cd "$(LAB_ROOT)" && jupyter lab $(ROOT_FLAG) --port=$(PORT) --ServerApp.root_dir=. \
+		--LabApp.default_url=/lab/tree/00-orientation/00-orientation.ipynb $(LAB_ARGS)
+
+# Instructor view: the course folder with every nbgrader tool (run nbgrader from this folder).
+instructor: export PATH := $(abspath $(VENV))/bin:$(PATH)
+instructor: $(STAMP)
+	cd "$(INSTRUCTOR_ROOT)" && jupyter lab $(ROOT_FLAG) --port=$(PORT) --ServerApp.root_dir=. \
+		$(LAB_ARGS)
 
 test: $(STAMP)
 	$(VPY) -m pytest -n auto --dist loadgroup

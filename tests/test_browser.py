@@ -26,12 +26,12 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 import build_site
 import pytest
-import workspace
 from conftest import RELEASE, ROOT
 
 pytestmark = pytest.mark.slow
@@ -74,8 +74,8 @@ def _shot(driver, name: str) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def driver():
+def start_chromium():
+    """Headless Chromium with DevTools performance logs on; returns (driver, profile folder)."""
     webdriver = pytest.importorskip("selenium.webdriver", reason="selenium (the `site` extra)")
     from selenium.webdriver.chrome.service import Service
 
@@ -89,14 +89,57 @@ def driver():
     options.binary_location = CHROMIUM
     for flag in CHROME_FLAGS:
         options.add_argument(flag)
-    profile = ROOT / "build" / "cache" / f"chromium-profile-{os.getpid()}"
+    profile = ROOT / "build" / "cache" / f"chromium-profile-{os.getpid()}-{time.monotonic_ns()}"
     options.add_argument(f"--user-data-dir={profile}")
+    # every request a page makes is logged, so a test can check that none left localhost
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     browser.set_script_timeout(60)
     browser.set_page_load_timeout(60)
+    return browser, profile
+
+
+#: Schemes and hosts a page may load from: the test's own servers and in-page data.
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]"}
+
+
+def outside_requests(driver) -> list[str]:
+    """URLs requested since the last call that leave localhost (from the DevTools log)."""
+    from urllib.parse import urlsplit
+
+    outside = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") != "Network.requestWillBeSent":
+            continue
+        url = message["params"]["request"]["url"]
+        parts = urlsplit(url)
+        if parts.scheme in ("data", "blob", "about", "chrome", "chrome-extension", "devtools"):
+            continue
+        if parts.hostname not in LOCAL_HOSTS and f"[{parts.hostname}]" not in LOCAL_HOSTS:
+            outside.append(url)
+    return outside
+
+
+@pytest.fixture(scope="session")
+def driver():
+    browser, profile = start_chromium()
     yield browser
     browser.quit()
     shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _offline(request):
+    """Fail a browser test whose pages requested anything outside localhost."""
+    if "driver" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("driver")
+    outside_requests(browser)  # forget what earlier tests requested
+    yield
+    leaks = outside_requests(browser)
+    assert not leaks, f"pages requested {len(leaks)} URL(s) outside localhost: {leaks[:5]}"
 
 
 # ------------------------------------------------------------------------------------------
@@ -143,8 +186,17 @@ def test_site_opens_and_its_figures_render(driver, site_url):
     driver.execute_script("arguments[0].scrollIntoView();", snapshot)
     assert "Route:" in snapshot.text
     _shot(driver, "site-orientation-widget-snapshot")
+    # MathJax is the site's own copy (the offline check below fails on any CDN request)
+    mathjax = driver.execute_script(
+        "return [...document.scripts].map(s => s.src).filter(s => /mathjax/i.test(s));"
+    )
+    assert mathjax and all(u.startswith(base) for u in mathjax), mathjax
     links = driver.execute_script("return [...document.links].map(a => a.href);")
-    assert any(u.startswith("https://mybinder.org/v2/") for u in links)
+    if build_site.binder_enabled(build_site.site_config()):
+        assert any(u.startswith("https://mybinder.org/v2/") for u in links)
+    else:  # placeholder repository address: the page says how to switch Binder on
+        assert not any("mybinder.org" in u or ".invalid" in u for u in links), links
+        assert "Binder is not set up" in driver.find_element("tag name", "body").text
 
 
 def _axe_source() -> str:
@@ -198,8 +250,8 @@ def test_site_has_no_serious_accessibility_violations(driver, site_url):
 # ------------------------------------------------------------------------------------------
 # JupyterLab, started by `make lab`
 # ------------------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def lab(tmp_path_factory):
+def _start_make(target: str, root_var: str, root: Path, log_name: str):
+    """Start `make lab` or `make instructor` on a free port with a token; yield (url, token)."""
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
     stamp = subprocess.run(
@@ -207,14 +259,13 @@ def lab(tmp_path_factory):
     )
     if stamp.returncode != 0:
         pytest.skip("the .venv environment is out of date; run `make env` first")
-    root = tmp_path_factory.mktemp("lab-root")
-    workspace.sync(RELEASE, root / "my-work")  # what `make lab` gives a student
     port, token = _free_port(), f"ketlearn-test-{os.getpid()}"
     args = f"--no-browser --IdentityProvider.token={token}"
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    log = (ARTEFACTS / "jupyterlab.log").open("w")
+    log = (ARTEFACTS / log_name).open("w")
     proc = subprocess.Popen(
-        ["make", "--no-print-directory", "lab", f"PORT={port}", f"LAB_ROOT={root}", f"LAB_ARGS={args}"],
+        ["make", "--no-print-directory", target, f"PORT={port}", f"{root_var}={root}",
+         f"LAB_ARGS={args}"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -228,12 +279,31 @@ def lab(tmp_path_factory):
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"`make lab` did not start (see {ARTEFACTS / 'jupyterlab.log'})")
+                pytest.fail(f"`make {target}` did not start (see {ARTEFACTS / log_name})")
             time.sleep(0.5)
         yield base, token
     finally:
         _stop(proc)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    """`make lab` serving a scratch my-work/ (it copies the assignments there itself)."""
+    work = tmp_path_factory.mktemp("lab-root") / "my-work"
+    yield from _start_make("lab", "LAB_ROOT", work, "jupyterlab.log")
+
+
+@pytest.fixture(scope="session")
+def instructor_lab(tmp_path_factory):
+    """`make instructor` serving a scratch copy of the course folder."""
+    course = tmp_path_factory.mktemp("instructor-root") / "course"
+    course.mkdir()
+    shutil.copy(ROOT / "course" / "nbgrader_config.py", course)
+    for folder in ("source", "release"):
+        shutil.copytree(ROOT / "course" / folder / "00-orientation",
+                        course / folder / "00-orientation")  # fmt: skip
+    yield from _start_make("instructor", "INSTRUCTOR_ROOT", course, "jupyterlab-instructor.log")
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -255,7 +325,7 @@ def _open_and_run_all(driver, base: str, token: str, name: str):
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
-    driver.get(f"{base}/lab/tree/my-work/{name}/{name}.ipynb?token={token}")
+    driver.get(f"{base}/lab/tree/{name}/{name}.ipynb?token={token}")
     wait = WebDriverWait(driver, 90)
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".jp-Notebook .jp-Cell")))
     # the notebook's kernel must be idle before "Run All Cells", or the first cells can be lost
@@ -358,6 +428,94 @@ def test_lab_orientation_dropdown_changes_the_summary(driver, lab):
     assert after != before, f"summary did not change after choosing {other!r}"
     assert f"{other}:" in after, f"the summary should now describe {other!r}: {after[:200]!r}"
     assert not _stderr_in_widget_cells(driver)
+
+
+def menu_items(driver, top: str) -> list[str]:
+    """The labels of a top-level JupyterLab menu's items (opened, read, closed again)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 60).until(ec.element_to_be_clickable((By.XPATH, (
+        f"//div[contains(@class,'lm-MenuBar-itemLabel') and normalize-space()='{top}']"
+    )))).click()  # fmt: skip
+    time.sleep(0.5)
+    labels = [
+        e.text.strip()
+        for e in driver.find_elements(By.CSS_SELECTOR, ".lm-Menu .lm-Menu-itemLabel")
+        if e.text.strip()
+    ]
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
+    return labels
+
+
+def side_panels(driver) -> list[str]:
+    """Titles of the panels in JupyterLab's left and right sidebars."""
+    return driver.execute_script(
+        "return [...document.querySelectorAll('.jp-SideBar .lm-TabBar-tab')]"
+        ".map(t => t.title || t.getAttribute('data-id') || '');"
+    )
+
+
+def open_lab(driver, url: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(url)
+    WebDriverWait(driver, 90).until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, "#jp-main-dock-panel .lm-TabBar"))
+    )
+    time.sleep(2)  # let every plugin add its menu items and panels
+    for button in driver.find_elements(
+        By.XPATH, "//div[contains(@class,'Toastify')]//button[normalize-space()='No']"
+    ):
+        button.click()
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as r:
+            return r.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_make_lab_is_the_student_view(driver, lab):
+    base, token = lab
+    open_lab(driver, f"{base}/lab?token={token}")
+    _shot(driver, "view-student")
+    labels = menu_items(driver, "Nbgrader")
+    panels = side_panels(driver)
+    (ARTEFACTS / "view-student.json").write_text(json.dumps({"menu": labels, "panels": panels}))
+    assert "Assignment List" in labels, labels
+    for hidden in ("Formgrader", "Course List"):
+        assert hidden not in labels, f"the student view offers {hidden}: {labels}"
+    assert not [p for p in panels if "Create Assignment" in p or "create-assignment" in p], panels
+    # the server side: no formgrader, and only my-work/ is served (no course/source/)
+    assert _status(f"{base}/formgrader?token={token}") == 404
+    with urllib.request.urlopen(f"{base}/api/contents?token={token}", timeout=30) as r:
+        names = {item["name"] for item in json.load(r)["content"]}
+    assert "00-orientation" in names and not names & {"course", "source", "my-work"}, names
+    assert _status(f"{base}/api/contents/..%2Fcourse?token={token}") in (400, 403, 404)
+
+
+def test_make_instructor_is_the_instructor_view(driver, instructor_lab):
+    base, token = instructor_lab
+    open_lab(driver, f"{base}/lab?token={token}")
+    _shot(driver, "view-instructor")
+    labels = menu_items(driver, "Nbgrader")
+    panels = side_panels(driver)
+    (ARTEFACTS / "view-instructor.json").write_text(json.dumps({"menu": labels, "panels": panels}))
+    assert {"Formgrader", "Assignment List"} <= set(labels), labels
+    assert [p for p in panels if "Create Assignment" in p or "create-assignment" in p], panels
+    assert _status(f"{base}/formgrader?token={token}") == 200
+    driver.get(f"{base}/formgrader?token={token}")
+    _shot(driver, "view-instructor-formgrader")
+    with urllib.request.urlopen(f"{base}/api/contents?token={token}", timeout=30) as r:
+        names = {item["name"] for item in json.load(r)["content"]}
+    assert {"source", "release", "nbgrader_config.py"} <= names, names
 
 
 def _simulation_notebook() -> str:

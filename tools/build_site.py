@@ -92,7 +92,33 @@ def release_notebooks(release: Path = RELEASE) -> list[Path]:
 
 
 def site_config(site: Path = SITE) -> dict:
-    return yaml.safe_load((site / "_config.yml").read_text(encoding="utf-8"))
+    """site/_config.yml, with the repository address from pyproject.toml's ``Source`` URL.
+
+    The address is set in one place, ``[project.urls] Source``; the Binder links use it.
+    """
+    config = yaml.safe_load((site / "_config.yml").read_text(encoding="utf-8"))
+    config.setdefault("ketlearn", {})["repository_url"] = repository_url()
+    return config
+
+
+def repository_url(pyproject: Path = ROOT / "pyproject.toml") -> str:
+    """``[project.urls] Source`` from pyproject.toml: the public git repository of the course."""
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
+    data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    return data["project"].get("urls", {}).get("Source", "")
+
+
+def binder_enabled(config: dict) -> bool:
+    """False while the repository address is empty or a placeholder (an ``.invalid`` host).
+
+    ``.invalid`` is reserved for addresses that can never resolve (RFC 6761), so such a link
+    could only fail; the site then explains how to switch Binder on instead.
+    """
+    host = urllib.parse.urlsplit(config["ketlearn"].get("repository_url") or "").hostname or ""
+    return bool(host) and not (host == "invalid" or host.endswith(".invalid"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -365,16 +391,28 @@ def binder_url(config: dict, notebook: str) -> str:
     )
 
 
+#: Shown instead of a Binder link while pyproject.toml's Source URL is a placeholder.
+BINDER_DISABLED_NOTE = (
+    "Binder is not set up for this copy of the course yet. To switch it on, set "
+    "`[project.urls] Source` in `pyproject.toml` to the public git repository's address and "
+    "rebuild the site (`make site`)."
+)
+
+
 def _links_cell(config: dict, notebook: str):
     text = (
         "```{admonition} Run this notebook yourself\n"
         ":class: tip\n\n"
         "This page is a static copy of the student notebook: answer cells are left blank and "
         "widgets are shown as snapshots.\n\n"
-        f"- [Launch it on Binder]({binder_url(config, notebook)}) (JupyterLab in your browser, "
-        "with live widgets; nothing to install).\n"
-        f"- {{download}}`Download the notebook <../downloads/{notebook}.ipynb>` and open it in "
-        "your own JupyterLab (`make lab` sets one up).\n"
+        + (
+            f"- [Launch it on Binder]({binder_url(config, notebook)}) (JupyterLab in your "
+            "browser, with live widgets; nothing to install).\n"
+            if binder_enabled(config)
+            else f"- {BINDER_DISABLED_NOTE}\n"
+        )
+        + f"- {{download}}`Download the notebook <../downloads/{notebook}.ipynb>` and open it "
+        "in your own JupyterLab (`make lab` sets one up).\n"
         "```"
     )
     return nbformat.v4.new_markdown_cell(text)
@@ -463,6 +501,51 @@ def _execute_one(path_str: str):
     return nbformat.writes(nb), report
 
 
+#: MathJax comes from the npm package, installed once into build/cache (a package install, like
+#: every other dependency) and copied into the site, so pages render maths with no CDN.
+MATHJAX_VERSION = "3.2.2"
+MATHJAX_CACHE = ROOT / "build" / "cache" / "mathjax"
+#: What the pages load (site/_config.yml's mathjax_path, relative to _static/) and what it may
+#: load lazily (TeX extensions, output fonts, the menu and accessibility components).
+MATHJAX_FILES = ("tex-mml-chtml.js", "input", "output/chtml", "ui", "a11y", "adaptors")
+
+
+def vendor_mathjax(static: Path, cache: Path = MATHJAX_CACHE) -> Path:
+    """Copy MathJax (npm ``mathjax``, :data:`MATHJAX_VERSION`) into ``static/mathjax``.
+
+    The npm package is installed into ``cache`` the first time (``npm install``, the only
+    download the site build makes; later builds are offline). Raises ``RuntimeError`` with what
+    to do when npm is missing or the install fails.
+    """
+    es5 = cache / "node_modules" / "mathjax" / "es5"
+    if not (es5 / MATHJAX_FILES[0]).exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            raise RuntimeError(
+                "the site serves MathJax itself and installs it with npm once: install Node.js "
+                f"and npm, or put the npm package mathjax@{MATHJAX_VERSION} into {cache}"
+            )
+        cache.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(
+            [npm, "install", "--no-audit", "--no-fund", "--no-package-lock", "--prefix",
+             str(cache), f"mathjax@{MATHJAX_VERSION}"],
+            capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+        if done.returncode != 0 or not (es5 / MATHJAX_FILES[0]).exists():
+            raise RuntimeError(
+                f"`npm install mathjax@{MATHJAX_VERSION}` failed: {done.stderr[-500:]}"
+            )
+    target = static / "mathjax"
+    for item in MATHJAX_FILES:
+        source = es5 / item
+        if source.is_dir():
+            shutil.copytree(source, target / item, dirs_exist_ok=True)
+        else:
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, target / item)
+    return target
+
+
 def stage(book: Path, jobs: int = 2) -> list[dict]:
     """Write the Jupyter Book project into ``book``; return the execution reports."""
     if book.exists():
@@ -470,6 +553,7 @@ def stage(book: Path, jobs: int = 2) -> list[dict]:
     shutil.copytree(SITE, book, ignore=shutil.ignore_patterns("_build", "__pycache__"))
     (book / "notebooks").mkdir()
     (book / "downloads").mkdir()
+    vendor_mathjax(book / "_static")
     shutil.copy(BIB, book / "references.bib")
     config = site_config()
     paths = release_notebooks()
@@ -591,7 +675,7 @@ def build(out: Path = OUT, jobs: int = 2) -> BuildResult:
 def inputs_hash() -> str:
     """A hash of everything the site is built from (to skip rebuilding an up-to-date site)."""
     digest = hashlib.sha256()
-    files = [Path(__file__), README, BIB, *release_notebooks()]
+    files = [Path(__file__), README, BIB, ROOT / "pyproject.toml", *release_notebooks()]
     files += sorted(SITE.rglob("*")) + sorted((ROOT / "src" / "ketlearn").rglob("*.py"))
     files += sorted((ROOT / "datasets").glob("*"))
     for path in files:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-__all__ = ["main"]
+__all__ = ["main", "score_summary"]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -106,6 +106,30 @@ def _run_report(args) -> int:
 # ----------------------------------------------------------------------------------------------
 
 
+def score_summary(course=".", assignments=None, students=None) -> str:
+    """A table of each student's autograded score per assignment, read from the gradebook.
+
+    Printed at the end of ``ketlearn grade``; scores are nbgrader's (``code_score`` of
+    ``max_code_score``: autograded points only; written answers are graded in the formgrader).
+    """
+    from nbgrader.api import Gradebook
+
+    from ketlearn.grading.gradebook import open_course
+
+    api, db_url = open_course(course)
+    lines = ["Scores (autograded points):"]
+    with Gradebook(db_url, api.coursedir.course_id) as gb:
+        names = assignments or [a.name for a in gb.assignments]
+        for name in names:
+            subs = sorted(gb.assignment_submissions(name), key=lambda s: s.student.id)
+            subs = [s for s in subs if not students or s.student.id in students]
+            lines.append(f"  {name}: {len(subs)} submission(s)")
+            lines += [
+                f"    {s.student.id:<24} {s.code_score:g} / {s.max_code_score:g}" for s in subs
+            ]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns (and exits with) the exit status."""
     args = _parser().parse_args(argv)
@@ -127,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
                 progress=not args.no_progress,
             )
             print(report.summary())
+            print(score_summary(args.course, args.assignments or None, args.students))
             code = report.exit_code
         elif args.command == "report":
             code = _run_report(args)

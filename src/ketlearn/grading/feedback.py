@@ -128,5 +128,19 @@ def write_feedback(course=".", assignments=None, students=None) -> tuple[list[Pa
                     )
                     out.parent.mkdir(parents=True, exist_ok=True)
                     out.write_text(body, encoding="utf-8")
+                    _copy_release_keys(root / api.coursedir.submitted_directory, student, name, out)
                     written.append(out)
     return written, problems
+
+
+def _copy_release_keys(submitted: Path, student: str, assignment: str, out: Path) -> None:
+    """Copy the files ``nbgrader release_feedback`` needs next to the feedback HTML.
+
+    nbgrader names released feedback by a hash of the submission's secret and reads the
+    submission's time stamp; both are plain text nbgrader wrote into ``submitted/`` when it
+    collected the submission (as ``nbgrader generate_feedback`` copies them).
+    """
+    for key in ("timestamp.txt", "submission_secret.txt"):
+        source = submitted / student / assignment / key
+        if source.is_file() and not source.is_symlink():
+            (out.parent / key).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
