@@ -1,0 +1,106 @@
+"""Housekeeping of a grading run: leftovers, Ctrl-C, and where tampering evidence goes.
+
+- :func:`remove_leftovers` deletes what a killed run (SIGKILL, power loss) left behind: staging
+  folders in the course folder and unsandboxed workers' submission folders in the temporary
+  folder, once the process that made them is gone.
+- :class:`StopOnInterrupt` turns SIGINT (Ctrl-C, to the process or its group) into a request
+  to stop between two gradebook records, so no record is left half-written; ``ketlearn grade``
+  then exits with status 130 and the next run resumes (finished submissions are skipped).
+- :func:`report_tampering` writes the per-student evidence file and a comment in the gradebook.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import tempfile
+import threading
+from pathlib import Path
+
+from ketlearn.grading.audit import write_evidence
+
+__all__ = ["STAGE_PREFIX", "StopOnInterrupt", "remove_leftovers", "report_tampering"]
+
+STAGE_PREFIX = ".ketlearn-stage-"  # + grader pid + random suffix, inside the course folder
+_WORKDIR = re.compile(r"^ketlearn-sub-(\d+)-")
+_OLD_STAGE = re.compile(r"^ketlearn-grade-stage-")
+_STAGE = re.compile(r"^" + re.escape(STAGE_PREFIX) + r"(\d+)-")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_leftovers(root: Path) -> list[Path]:
+    """Remove staging and work folders of grading runs that are no longer running."""
+    removed = []
+    candidates = [(p, _STAGE) for p in Path(root).iterdir()]
+    for tmp in {tempfile.gettempdir(), "/tmp"}:
+        if os.path.isdir(tmp):
+            candidates += [(p, _WORKDIR) for p in Path(tmp).iterdir()]
+            candidates += [(p, _OLD_STAGE) for p in Path(tmp).iterdir()]
+    for path, pattern in candidates:
+        match = pattern.match(path.name)
+        if match is None or path.is_symlink() or not path.is_dir():
+            continue
+        if pattern is _OLD_STAGE:  # the old layout (before pids were in the name)
+            if path.stat().st_uid != os.getuid():
+                continue
+        elif _alive(int(match.group(1))):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+class StopOnInterrupt:
+    """Context manager: SIGINT sets an event instead of raising in the middle of a record."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self._old = None
+
+    def __enter__(self) -> threading.Event:
+        if threading.current_thread() is threading.main_thread():
+            self._old = signal.signal(signal.SIGINT, lambda *_: self.event.set())
+        return self.event
+
+    def __exit__(self, *exc) -> None:
+        if self._old is not None:
+            signal.signal(signal.SIGINT, self._old)
+
+
+def report_tampering(root, db_url: str, assignment: str, student: str, faults, prepared) -> None:
+    """Evidence file and gradebook comment for every tampering flag of one submission."""
+    prefix = f"{student}/{assignment}/"
+    flags = [f for f in faults if f.get("kind") == "tampering" and f["where"].startswith(prefix)]
+    if not flags:
+        return
+    path = write_evidence(Path(root), assignment, student, flags)
+    from nbgrader.api import Gradebook
+
+    text = (
+        f"ketlearn grade flagged possible tampering ({len(flags)} flag(s)); "
+        f"evidence: {path.relative_to(root)}. "
+        + " | ".join(f"{f['where'][len(prefix) :]}: {f['detail']}" for f in flags)
+    )[:4000]
+    with Gradebook(db_url) as gb:
+        for prep in prepared:
+            try:
+                nb = gb.find_submission_notebook(prep.notebook, assignment, student)
+            except Exception:
+                continue
+            if nb.comments:
+                comment = sorted(nb.comments, key=lambda c: c.name)[0]
+                old = comment.manual_comment or ""
+                if text not in old:
+                    comment.manual_comment = f"{text}\n{old}".strip()
+        gb.db.commit()
