@@ -21,7 +21,13 @@ from pathlib import Path
 
 from ketlearn.grading.audit import write_evidence
 
-__all__ = ["STAGE_PREFIX", "StopOnInterrupt", "remove_leftovers", "report_tampering"]
+__all__ = [
+    "STAGE_PREFIX",
+    "StopOnInterrupt",
+    "dedupe_cells",
+    "remove_leftovers",
+    "report_tampering",
+]
 
 STAGE_PREFIX = ".ketlearn-stage-"  # + grader pid + random suffix, inside the course folder
 _WORKDIR = re.compile(r"^ketlearn-sub-(\d+)-")
@@ -104,3 +110,31 @@ def report_tampering(root, db_url: str, assignment: str, student: str, faults, p
                 if text not in old:
                     comment.manual_comment = f"{text}\n{old}".strip()
         gb.db.commit()
+
+
+def dedupe_cells(nb, protected: set[str]) -> list[dict]:
+    """Stated rule for duplicated nbgrader cells (other than test cells, handled elsewhere).
+
+    When a ``grade_id`` appears more than once (a student copied an answer or task cell), the
+    **first** copy keeps its nbgrader metadata and is graded; the later copies keep their code,
+    which still runs in order, but lose the nbgrader metadata (ordinary cells). nbgrader itself
+    would refuse the notebook. Returns the faults to report (graded, not the instructor's).
+    """
+    seen: dict[str, int] = {}
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader") or {}
+        gid = meta.get("grade_id")
+        if not gid or gid in protected:
+            continue
+        seen[gid] = seen.get(gid, 0) + 1
+        if seen[gid] > 1:
+            del cell["metadata"]["nbgrader"]
+    return [
+        {
+            "kind": "duplicated cell",
+            "detail": f"{gid} appeared {n} times; the first copy was graded, the later copies "
+            "ran as ordinary code",
+        }
+        for gid, n in seen.items()
+        if n > 1
+    ]
