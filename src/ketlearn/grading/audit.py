@@ -179,7 +179,7 @@ def install_hook(fd: int, workdir: str, read_roots: list[str]) -> None:
                     report("open outside the submission", path)
             elif event in _LIST:
                 path = where(args[0]) if args else None
-                if path is not None and not _under(path, own):
+                if path is not None and not _under(path, readable):
                     report("listing a folder", f"{event} {path}")
             elif event in _CHANGE:
                 path = where(args[0]) if args else None

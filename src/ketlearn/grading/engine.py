@@ -171,12 +171,21 @@ class Worker:
             if ev == "cell":
                 i = int(message["i"])
                 cell_outputs[i] = message.get("outputs", [])
+                if "[output truncated by the grader]" in json.dumps(cell_outputs[i])[-2000:]:
+                    faults.append({"kind": "output truncated", "detail": f"code cell {i + 1}"})
                 if message.get("timeout"):
                     faults.append(
                         {"kind": "timeout", "detail": f"code cell {i + 1} was interrupted"}
                     )
             elif ev == "point":
                 points[int(message["i"])] = message.get("values", {})
+                if any(
+                    v == {"$": "opaque", "type": "too large"}
+                    for v in points[int(message["i"])].values()
+                ):
+                    fault = {"kind": "answer too large", "detail": "an answer was not read"}
+                    if fault not in faults:
+                        faults.append(fault)
             elif ev == "done":
                 break
             elif ev == "died":
@@ -197,6 +206,11 @@ class Worker:
             budget["left"] -= time.perf_counter() - t_call
             if reply.get("ev") != "result":
                 raise WorkerDied(f"unexpected reply {reply.get('ev')}")
+            error = reply.get("error") or {}
+            if reply.get("died") or error.get("ename") == "KeyboardInterrupt":
+                faults.append(
+                    {"kind": "timeout", "detail": f"a test's call of {name}() was interrupted"}
+                )
             return reply
 
         items = {}

@@ -281,7 +281,12 @@ def _child(shell, job: dict, to_parent: int, from_parent: int, guard: dict) -> N
         send_points(k)
         SINK.reset()
         try:
-            shell.run_cell(source, store_history=True)
+            outcome = shell.run_cell(source, store_history=True)
+            if isinstance(getattr(outcome, "error_in_exec", None), SystemExit):
+                _audit_line(
+                    guard["fd"],
+                    {"k": "state", "event": "SystemExit raised", "detail": f"cell {k + 1}"},
+                )
         except BaseException as exc:
             SINK.add(
                 {
