@@ -301,12 +301,9 @@ def answer_flags(name_hash_value: str, value) -> list[str]:
         module = sys.modules.get(modname)
         if module is not None:
             bases += [getattr(module, a) for a in attrs]
+    library = str(getattr(t, "__module__", "")).split(".")[0] in ("builtins", "numpy", "pandas")
     for base in bases:
-        if (
-            isinstance(value, base)
-            and t is not base
-            and not (base.__module__ == "numpy" and t.__module__ == "numpy")
-        ):
+        if isinstance(value, base) and t is not base and not library:
             return [
                 f"answer of type {t.__module__}.{t.__qualname__}, a subclass of {base.__name__}"
             ]

@@ -263,6 +263,11 @@ def _child(shell, job: dict, to_parent: int, from_parent: int, guard: dict) -> N
         with open(path, "wb") as fh:
             fh.write(base64.b64decode(b64))
     os.chdir(workdir)
+    os.environ["HOME"] = workdir  # libraries that look in the home folder look here
+    sys.path[:] = [
+        workdir,
+        *(p for p in sys.path if p not in ("", "/tmp", ".")),
+    ]  # like Jupyter's ''
     _limit_resources(float(job.get("timeout", 120)) * (len(job["cells"]) + 2))
     _watch_environ(guard["fd"])
     audit.install_hook(guard["fd"], workdir, guard["read_roots"])
