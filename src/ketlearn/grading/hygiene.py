@@ -31,7 +31,6 @@ __all__ = [
 
 STAGE_PREFIX = ".ketlearn-stage-"  # + grader pid + random suffix, inside the course folder
 _WORKDIR = re.compile(r"^ketlearn-sub-(\d+)-")
-_OLD_STAGE = re.compile(r"^ketlearn-grade-stage-")
 _STAGE = re.compile(r"^" + re.escape(STAGE_PREFIX) + r"(\d+)-")
 
 
@@ -52,15 +51,11 @@ def remove_leftovers(root: Path) -> list[Path]:
     for tmp in {tempfile.gettempdir(), "/tmp"}:
         if os.path.isdir(tmp):
             candidates += [(p, _WORKDIR) for p in Path(tmp).iterdir()]
-            candidates += [(p, _OLD_STAGE) for p in Path(tmp).iterdir()]
     for path, pattern in candidates:
         match = pattern.match(path.name)
         if match is None or path.is_symlink() or not path.is_dir():
             continue
-        if pattern is _OLD_STAGE:  # the old layout (before pids were in the name)
-            if path.stat().st_uid != os.getuid():
-                continue
-        elif _alive(int(match.group(1))):
+        if _alive(int(match.group(1))):
             continue
         shutil.rmtree(path, ignore_errors=True)
         removed.append(path)

@@ -765,6 +765,7 @@ def main(argv: list[str] | None = None) -> None:
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: a killed grader takes its workers with it
     _Zygote(args).serve()
 
 
