@@ -124,7 +124,9 @@ def test_every_attack_is_reported_and_no_control_is_flagged(graded, attack):
     if attack.get("flag"):
         assert flags, f"{attack['name']} was not flagged as tampering: {mine}"
         evidence = root / "evidence" / "mini" / f"{attack['name']}.json"
-        assert json.loads(evidence.read_text())["flags"][0]["evidence"] or "symbolic" in str(flags)
+        assert json.loads(evidence.read_text())["flags"][0].get("evidence") or "symbolic" in str(
+            flags
+        )
         assert f"[TAMPERING] {attack['name']}/" in report.summary()
 
 
