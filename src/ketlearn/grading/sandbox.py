@@ -104,11 +104,21 @@ def readable_roots() -> list[str]:
 
 
 def _safe_roots(hide: list[str]) -> list[str]:
-    hidden = [str(Path(h).resolve()) for h in hide]
+    """Readable roots, except any that is a hidden folder or lies inside one."""
+    hidden = _hidden(hide)
+    return [r for r in readable_roots() if not any(r == h or r.startswith(h + "/") for h in hidden)]
+
+
+def _hidden(hide: list[str]) -> list[str]:
+    return sorted({str(Path(h).resolve()) for h in hide})
+
+
+def _covered(hide: list[str], bound: list[str]) -> list[str]:
+    """Hidden folders that lie inside a bound folder: each gets an empty folder on top."""
     return [
-        r
-        for r in readable_roots()
-        if not any(r == h or r.startswith(h + "/") or h.startswith(r + "/") for h in hidden)
+        h
+        for h in _hidden(hide)
+        if os.path.isdir(h) and any(h.startswith(b.rstrip("/") + "/") for b in bound)
     ]
 
 
@@ -125,8 +135,11 @@ def _bwrap(hide: list[str]) -> list[str] | None:
                 if not os.path.islink(path)
                 else ["--symlink", os.readlink(path), path]
             )
-    for root in _safe_roots(hide):
+    roots = _safe_roots(hide)
+    for root in roots:
         cmd += ["--ro-bind", root, root]
+    for path in _covered(hide, [*_SYSTEM, *roots]):
+        cmd += ["--tmpfs", path, "--remount-ro", path]
     cmd += ["--size", str(TMP_SIZE), "--tmpfs", "/tmp", "--chdir", "/tmp"]
     return cmd
 
@@ -142,7 +155,8 @@ def _unshare(hide: list[str]) -> list[str] | None:
     steps = [f"mount -t tmpfs -o size={TMP_SIZE} tmpfs /tmp", f"mkdir -p {new}"]
     steps.append(f"mount -t tmpfs -o size={TMP_SIZE} tmpfs {new}")
     binds = [p for p in _SYSTEM if os.path.isdir(p) and not os.path.islink(p)]
-    for path in [*binds, *_safe_roots(hide)]:
+    binds += _safe_roots(hide)
+    for path in binds:
         q = shlex.quote(new + path)
         steps += [
             f"mkdir -p {q}",
@@ -152,6 +166,9 @@ def _unshare(hide: list[str]) -> list[str] | None:
     for path in _SYSTEM:
         if os.path.islink(path):
             steps.append(f"ln -s {shlex.quote(os.readlink(path))} {shlex.quote(new + path)}")
+    for path in _covered(hide, binds):
+        q = shlex.quote(new + path)
+        steps += [f"mount -t tmpfs -o size=4096,ro tmpfs {q}"]
     steps += [
         f"mkdir -p {new}/proc {new}/dev {new}/tmp",
         f"mount -t proc proc {new}/proc",
