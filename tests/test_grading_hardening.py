@@ -317,3 +317,25 @@ def test_dask_worker_that_cannot_sandbox_refuses(monkeypatch):
     monkeypatch.setattr(engine._DASK_LOCAL, "worker", None, raising=False)
     result = engine.grade_on_dask_worker({"key": ["a", "s", "n"]}, [], [], sandbox=True)
     assert "refused" in result and socket.gethostname() in result["refused"]
+
+
+def test_unshare_fallback_through_the_real_pipeline(monkeypatch):
+    """The fallback back-end is real: attacks still score 0 and are flagged under `unshare`."""
+    from ketlearn.grading.runner import grade
+    from ketlearn.grading.sandbox import find_sandbox
+
+    if find_sandbox([], backend="unshare") is None:
+        pytest.skip("unshare cannot make a sandbox on this system")
+    chosen = ["honest", "pth_persistence", "fork_bomb", "read_other_students", "staging_oracle_tmp"]
+    root = make_course([a for a in attacks.ATTACKS if a["name"] in chosen])
+    monkeypatch.setenv("KETLEARN_SANDBOX", "unshare")
+    try:
+        report = grade(root, workers=2, progress=False)
+        assert report.sandbox_kind == "unshare"
+        flagged = {f["where"].split("/")[0] for f in report.tampering}
+        assert flagged == set(chosen) - {"honest"}
+        for name in chosen:
+            scores = report.graded[("mini", name)]["mini"]
+            assert scores["num_tests"] == (2 if name == "honest" else 0)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
