@@ -43,6 +43,8 @@ import sys
 import tempfile
 import time
 
+from ketlearn.grading import guard as _guard
+
 __all__ = ["LineReader", "main", "name_hash"]
 
 MAX_LINE = 256_000_000  # bytes in one message from a child (huge-output defence)
@@ -166,7 +168,16 @@ def make_shell():
     from traitlets.config import Config
 
     class Publisher(DisplayPublisher):
-        def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kw):
+        def publish(
+            self,
+            data,
+            metadata=None,
+            source=None,
+            *,
+            transient=None,
+            update=False,
+            **kw,
+        ):
             SINK.add(
                 {
                     "output_type": "display_data",
@@ -230,10 +241,18 @@ def _values(shell, salt: str, hashes: set, fd: int = -1) -> dict:
         if key in hashes:
             try:
                 for why in answer_flags(key, shell.user_ns[name]):
-                    _audit_line(fd, {"k": "answer", "event": "forged answer type", "detail": why})
+                    _guard.audit_line(
+                        fd,
+                        {"k": "answer", "event": "forged answer type", "detail": why},
+                    )
             except Exception:
-                _audit_line(
-                    fd, {"k": "answer", "event": "forged answer type", "detail": "uninspectable"}
+                _guard.audit_line(
+                    fd,
+                    {
+                        "k": "answer",
+                        "event": "forged answer type",
+                        "detail": "uninspectable",
+                    },
                 )
             try:
                 found[key] = encode(shell.user_ns[name])
@@ -268,8 +287,8 @@ def _child(shell, job: dict, to_parent: int, from_parent: int, guard: dict) -> N
         workdir,
         *(p for p in sys.path if p not in ("", "/tmp", ".")),
     ]  # like Jupyter's ''
-    _limit_resources(float(job.get("timeout", 120)) * (len(job["cells"]) + 2))
-    _watch_environ(guard["fd"])
+    _guard.limit_resources(float(job.get("timeout", 120)) * (len(job["cells"]) + 2))
+    _guard.watch_environ(guard["fd"])
     audit.install_hook(guard["fd"], workdir, guard["read_roots"])
     sys.stdout, sys.stderr = _Stream("stdout"), _Stream("stderr")
     salt = job["salt"]
@@ -288,9 +307,13 @@ def _child(shell, job: dict, to_parent: int, from_parent: int, guard: dict) -> N
         try:
             outcome = shell.run_cell(source, store_history=True)
             if isinstance(getattr(outcome, "error_in_exec", None), SystemExit):
-                _audit_line(
+                _guard.audit_line(
                     guard["fd"],
-                    {"k": "state", "event": "SystemExit raised", "detail": f"cell {k + 1}"},
+                    {
+                        "k": "state",
+                        "event": "SystemExit raised",
+                        "detail": f"cell {k + 1}",
+                    },
                 )
         except BaseException as exc:
             SINK.add(
@@ -308,7 +331,9 @@ def _child(shell, job: dict, to_parent: int, from_parent: int, guard: dict) -> N
     except Exception as exc:  # a state too broken to compare is itself evidence
         changes = [f"warm state could not be compared: {type(exc).__name__}"]
     for change in changes[:50]:
-        _audit_line(guard["fd"], {"k": "state", "event": "warm state changed", "detail": change})
+        _guard.audit_line(
+            guard["fd"], {"k": "state", "event": "warm state changed", "detail": change}
+        )
     _send(out, {"ev": "done"})
     while True:
         line = inp.readline(None)
@@ -325,59 +350,6 @@ def _child(shell, job: dict, to_parent: int, from_parent: int, guard: dict) -> N
         except BaseException as exc:
             error = {"ename": type(exc).__name__, "evalue": str(exc)[:2000]}
             _send(out, {"ev": "result", "error": error, "streams": _streams()})
-
-
-def _audit_line(fd: int, item: dict) -> None:
-    if fd < 0:
-        return
-    try:
-        os.write(fd, (json.dumps(item)[:2000] + "\n").encode())
-    except OSError:
-        pass
-
-
-def _limit_resources(cpu_s: float) -> None:
-    """Per-submission limits (:data:`ketlearn.grading.sandbox.LIMITS`) in the student's process."""
-    import resource
-
-    from ketlearn.grading.sandbox import LIMITS
-
-    for name, value in LIMITS.items():
-        if name == "RLIMIT_CPU":
-            value = int(max(value, cpu_s))
-        which = getattr(resource, name, None)
-        if which is None:
-            continue
-        _soft, hard = resource.getrlimit(which)
-        if hard != resource.RLIM_INFINITY:
-            value = min(value, hard)
-        try:
-            resource.setrlimit(which, (value, value))
-        except (ValueError, OSError):
-            pass
-
-
-def _watch_environ(fd: int) -> None:
-    """Report code that lists the whole environment (single variables may be read freely)."""
-    environ_type = type(os.environ)
-
-    class Watched(environ_type):
-        def __iter__(self):
-            _audit_line(fd, {"k": "audit", "event": "environment listed", "detail": "os.environ"})
-            return environ_type.__iter__(self)
-
-        def __repr__(self):
-            _audit_line(fd, {"k": "audit", "event": "environment listed", "detail": "os.environ"})
-            return environ_type.__repr__(self)
-
-        def copy(self):
-            _audit_line(fd, {"k": "audit", "event": "environment listed", "detail": "os.environ"})
-            return environ_type.copy(self)
-
-    try:
-        os.environ.__class__ = Watched
-    except TypeError:
-        pass
 
 
 def _streams() -> list[dict]:
@@ -399,16 +371,19 @@ class _Zygote:
             try:
                 __import__(name)
             except Exception as exc:
-                print(f"ketlearn-grade worker: could not pre-import {name}: {exc}", file=sys.stderr)
+                print(
+                    f"ketlearn-grade worker: could not pre-import {name}: {exc}",
+                    file=sys.stderr,
+                )
         self.shell = make_shell()
         _warm_up()
         from ketlearn.grading import audit
 
-        _prctl(4, 0)  # PR_SET_DUMPABLE 0: student processes cannot ptrace the worker
+        _guard.prctl(4, 0)  # PR_SET_DUMPABLE 0: student processes cannot ptrace the worker
         if os.getpid() != 1:
-            _prctl(36, 1)  # PR_SET_CHILD_SUBREAPER: orphaned student processes come back here
+            _guard.prctl(36, 1)  # PR_SET_CHILD_SUBREAPER: orphaned student processes come back here
         self.snapshot = audit.snapshot(self.shell)
-        self.read_roots = _read_roots()
+        self.read_roots = _guard.read_roots()
 
     def send(self, message: dict) -> None:
         self.out.write(json.dumps(message, separators=(",", ":")) + "\n")
@@ -439,7 +414,7 @@ class _Zygote:
         if pid == 0:  # the child: never returns
             try:
                 os.setpgid(0, 0)  # its own process group, so its own children die with it
-                _prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: dies with the worker
+                _guard.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: dies with the worker
                 for fd in (up_r, down_w, audit_r, 0):
                     os.close(fd)
                 self.out.close()
@@ -449,7 +424,7 @@ class _Zygote:
         os.close(up_w)
         os.close(down_r)
         os.close(audit_w)
-        collector = _AuditCollector(audit_r)
+        collector = _guard.AuditCollector(audit_r)
         reader = LineReader(up_r)
         timeout = float(job.get("timeout", 120))
         state = {"cell": 0}
@@ -489,11 +464,13 @@ class _Zygote:
                 os.waitpid(pid, 0)
             except ChildProcessError:  # already collected when its death was noticed
                 pass
-            survivors = _kill_strays()
-            _reap()
+            survivors = _guard.kill_strays()
+            _guard.reap()
             lines, dropped = collector.finish()
-            written = _tree_bytes(workdir) + (_tree_bytes("/tmp") if os.getpid() == 1 else 0)
-            _wipe(workdir)
+            written = _guard.tree_bytes(workdir) + (
+                _guard.tree_bytes("/tmp") if os.getpid() == 1 else 0
+            )
+            _guard.wipe(workdir)
         if survivors:
             lines.append(
                 {
@@ -510,7 +487,14 @@ class _Zygote:
                     "detail": f"{written / 2**20:.0f} MiB written",
                 }
             )
-        self.send({"ev": "audit", "lines": lines, "closed_early": closed_early, "dropped": dropped})
+        self.send(
+            {
+                "ev": "audit",
+                "lines": lines,
+                "closed_early": closed_early,
+                "dropped": dropped,
+            }
+        )
         self.send({"ev": "ended"})
 
     def _run_cells(self, pid, reader, timeout, n_cells, state) -> bool:
@@ -542,7 +526,10 @@ class _Zygote:
                     limit = GRACE_S
                     continue
                 os.kill(pid, signal.SIGKILL)
-                return None, f"timeout: no reply within {timeout:g} s, even after an interrupt"
+                return (
+                    None,
+                    f"timeout: no reply within {timeout:g} s, even after an interrupt",
+                )
             if line == b"":
                 return None, _death_reason(pid)
             try:
@@ -565,151 +552,6 @@ class _Zygote:
             return message, ""
 
 
-class _AuditCollector:
-    """Reads the student's audit pipe in a thread while the notebook runs (it never blocks)."""
-
-    def __init__(self, fd: int, max_bytes: int = 2_000_000) -> None:
-        import threading
-
-        self.fd, self.max_bytes = fd, max_bytes
-        self.data = bytearray()
-        self.closed = threading.Event()
-        self.thread = threading.Thread(target=self._read, daemon=True)
-        self.thread.start()
-
-    def _read(self) -> None:
-        while True:
-            try:
-                chunk = os.read(self.fd, 1 << 16)
-            except OSError:
-                break
-            if not chunk:
-                break
-            if len(self.data) < self.max_bytes:
-                self.data.extend(chunk[: self.max_bytes - len(self.data)])
-        self.closed.set()
-
-    def finish(self) -> tuple[list[dict], int]:
-        self.thread.join(timeout=5)
-        try:
-            os.close(self.fd)
-        except OSError:
-            pass
-        from ketlearn.grading.audit import MAX_EVENTS
-
-        lines, dropped = [], 0
-        for raw in bytes(self.data).splitlines():
-            try:
-                item = json.loads(raw)
-            except ValueError:
-                item = {
-                    "k": "audit",
-                    "event": "malformed audit line",
-                    "detail": raw[:200].decode("utf-8", "replace"),
-                }
-            if not isinstance(item, dict):
-                continue
-            if len(lines) < MAX_EVENTS:
-                lines.append({str(k): str(v)[:400] for k, v in item.items()})
-            else:
-                dropped += 1
-        return lines, dropped
-
-
-def _prctl(option: int, value: int) -> None:
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
-
-
-def _read_roots() -> list[str]:
-    """Folders student code may read without a flag: software, datasets, system files."""
-    from ketlearn.grading.sandbox import readable_roots
-
-    roots = [*readable_roots(), "/usr", "/lib", "/lib64", "/etc", "/proc/self", "/proc/cpuinfo"]
-    roots += ["/proc/meminfo", "/sys/devices/system/cpu", "/sys/fs/cgroup", "/dev/shm"]
-    try:
-        import matplotlib
-
-        roots += [matplotlib.get_data_path(), matplotlib.get_configdir(), matplotlib.get_cachedir()]
-    except Exception:
-        pass
-    return [str(r) for r in roots]
-
-
-def _descendants() -> list[int]:
-    """Processes under this worker (all of them when it is process 1 of its sandbox)."""
-    me = os.getpid()
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and int(entry) != me:
-            try:
-                with open(f"/proc/{entry}/stat", "rb") as fh:
-                    stat = fh.read().rsplit(b")", 1)[1].split()
-                parents[int(entry)] = int(stat[1])
-            except (OSError, IndexError, ValueError):
-                continue
-    if me == 1:
-        return list(parents)
-    found, todo = [], [me]
-    while todo:
-        p = todo.pop()
-        kids = [c for c, pp in parents.items() if pp == p]
-        found += kids
-        todo += kids
-    return found
-
-
-def _kill_strays() -> int:
-    """Kill every process left by the last notebook (daemons included); return how many."""
-    killed = 0
-    for _ in range(3):
-        strays = _descendants()
-        if not strays:
-            break
-        for pid in strays:
-            try:
-                os.kill(pid, signal.SIGKILL)
-                killed += 1
-            except (ProcessLookupError, PermissionError):
-                pass
-        _reap()
-        time.sleep(0.01)
-    return killed
-
-
-def _tree_bytes(path: str) -> int:
-    total = 0
-    for base, _dirs, files in os.walk(path):
-        for name in files:
-            try:
-                total += os.lstat(os.path.join(base, name)).st_size
-            except OSError:
-                pass
-    return total
-
-
-def _wipe(workdir: str) -> None:
-    """Remove the submission's folder (and, in the sandbox, everything else in ``/tmp``)."""
-    import shutil
-
-    shutil.rmtree(workdir, ignore_errors=True)
-    if os.getpid() == 1:
-        for name in os.listdir("/tmp"):
-            if name != ".matplotlib":
-                path = os.path.join("/tmp", name)
-                if os.path.isdir(path) and not os.path.islink(path):
-                    shutil.rmtree(path, ignore_errors=True)
-                else:
-                    try:
-                        os.unlink(path)
-                    except OSError:
-                        pass
-
-
 def _warm_up() -> None:
     """Load what the first figure of every submission would otherwise load (fonts, PNG writer)."""
     if "matplotlib" not in sys.modules:
@@ -724,17 +566,6 @@ def _warm_up() -> None:
     ax.legend()
     fig.savefig(io.BytesIO(), format="png")
     plt.close(fig)
-
-
-def _reap() -> None:
-    """Collect any orphaned grandchildren (the worker is process 1 in its sandbox)."""
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
 
 
 def _death_reason(pid: int) -> str:
@@ -765,7 +596,7 @@ def main(argv: list[str] | None = None) -> None:
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: a killed grader takes its workers with it
+    _guard.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: a killed grader takes its workers with it
     _Zygote(args).serve()
 
 
