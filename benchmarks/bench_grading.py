@@ -5,10 +5,16 @@ seaborn/matplotlib, a widget): at least 2.5x faster than serial `nbgrader autogr
 settings, with identical scores; grading overhead at most 1.3x bare execution of the same
 notebooks (nbclient, one kernel per notebook, run with the same number of parallel processes).
 
+Hardening (issue 14): the sandboxed, audited grader must stay within 1.2x of the grader
+before hardening on the same machine under the same load. ``--compare-src PATH`` (the ``src``
+folder of a checkout from before, e.g. ``git worktree add /tmp/pre <commit>``) times both,
+alternating, each in a fresh process on a fresh copy of the course, and prints the ratio.
+
 Each engine grades its own fresh copy of the course. Submissions are simulated (fictional):
 every fourth one gets a wrong median, every third a wrong conversion function.
 
-Run: ``python benchmarks/bench_grading.py [--n 40] [--workers 2]`` (default --n 12, about 2 min).
+Run: ``python benchmarks/bench_grading.py [--n 40] [--workers 2] [--compare-src PATH]``
+(default --n 40, as in the issue's target; ``--skip-nbgrader --skip-bare`` for a quick run).
 """
 
 from __future__ import annotations
@@ -89,11 +95,58 @@ def bare(root: Path, workers: int) -> float:
     return time.perf_counter() - t0
 
 
+_TIME_ONE = """
+import sys, time
+from pathlib import Path
+from ketlearn.grading.runner import grade
+t0 = time.perf_counter()
+report = grade(Path(sys.argv[1]), workers=int(sys.argv[2]), progress=False)
+print(time.perf_counter() - t0, report.sandbox, report.exit_code)
+"""
+
+
+def timed_in_process(src: str | None, n: int, workers: int) -> tuple[float, str]:
+    """Seconds ``ketlearn grade`` takes in a fresh process importing ketlearn from ``src``."""
+    root = make_course(n)
+    env = dict(os.environ)
+    if src:
+        env["PYTHONPATH"] = os.pathsep.join([src, env.get("PYTHONPATH", "")])
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _TIME_ONE, str(root), str(workers)],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    seconds, sandbox, code = done.stdout.split()[-3:]
+    return float(seconds), f"sandbox {sandbox}, exit {code}"
+
+
+def compare(src: str, n: int, workers: int, rounds: int = 2) -> None:
+    """Alternate the current grader and the one in ``src``; print medians and their ratio."""
+    import statistics
+
+    ours, theirs = [], []
+    for _ in range(rounds):
+        t_theirs, _ = timed_in_process(src, n, workers)
+        t_ours, info = timed_in_process(None, n, workers)
+        theirs.append(t_theirs)
+        ours.append(t_ours)
+        print(f"    round: hardened {t_ours:6.1f} s ({info}); before {t_theirs:6.1f} s", flush=True)
+    ratio = statistics.median(ours) / statistics.median(theirs)
+    print(f"  hardened vs before hardening ({src}): {ratio:.2f}x (target <= 1.2x)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=12, help="simulated submissions (issue: 40)")
+    parser.add_argument("--n", type=int, default=40, help="simulated submissions")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--skip-nbgrader", action="store_true")
+    parser.add_argument("--skip-bare", action="store_true")
+    parser.add_argument("--compare-src", default=None, help="src/ of a pre-hardening checkout")
     args = parser.parse_args()
     print(
         f"bench_grading: {args.n} simulated submissions of {NAME}, {args.workers} workers, {os.cpu_count()} cores"
@@ -106,7 +159,9 @@ def main() -> None:
     report = grade(ours_root, workers=args.workers, progress=False)
     ours = time.perf_counter() - t0
     print(
-        f"  ketlearn grade -j {args.workers}: {ours:6.1f} s  ({ours / args.n:.2f} s per submission; sandbox {'on' if report.sandbox else 'off'}; exit {report.exit_code})"
+        f"  ketlearn grade -j {args.workers}: {ours:6.1f} s  ({ours / args.n:.2f} s per submission; "
+        f"sandbox {report.sandbox_kind or 'off'}; {len(report.tampering)} tampering flags; "
+        f"exit {report.exit_code})"
     )
 
     t = report.timings
@@ -115,10 +170,14 @@ def main() -> None:
         f" summed over workers; gradebook writes (single writer) {t.get('record', 0):.1f} s"
     )
 
-    bare_root = make_course(args.n)
-    t_bare = bare(bare_root, args.workers)
-    print(f"  bare execution (nbclient, {args.workers} processes): {t_bare:6.1f} s")
-    print(f"  overhead vs bare execution: {ours / t_bare:.2f}x (target <= 1.3x)")
+    if args.compare_src:
+        compare(args.compare_src, args.n, args.workers)
+    bare_root = None
+    if not args.skip_bare:
+        bare_root = make_course(args.n)
+        t_bare = bare(bare_root, args.workers)
+        print(f"  bare execution (nbclient, {args.workers} processes): {t_bare:6.1f} s")
+        print(f"  overhead vs bare execution: {ours / t_bare:.2f}x (target <= 1.3x)")
 
     if not args.skip_nbgrader:
         theirs_root = make_course(args.n)
@@ -137,7 +196,8 @@ def main() -> None:
         print(f"  identical per-cell scores: {same}")
         shutil.rmtree(theirs_root, ignore_errors=True)
     shutil.rmtree(ours_root, ignore_errors=True)
-    shutil.rmtree(bare_root, ignore_errors=True)
+    if bare_root is not None:
+        shutil.rmtree(bare_root, ignore_errors=True)
 
 
 if __name__ == "__main__":

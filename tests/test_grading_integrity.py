@@ -11,6 +11,8 @@ control tests run plain `nbgrader autograde` on some attacks to show they are re
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -27,11 +29,16 @@ _spec.loader.exec_module(attacks)
 POINTS = {"num_tests": 2, "num_naive_tests": 1, "func_tests": 2, "table_tests": 1, "text_tests": 1}
 
 
-def make_course(students: list[dict]) -> Path:
+SECRET = "ketlearn-test-token-" + os.urandom(8).hex()  # an "instructor token" in the environment
+CONTROLS = {"honest", "wrong_plain", "deleted_test_honest", "reordered_test_honest"}
+
+
+def make_course(students: list[dict], context: dict | None = None) -> Path:
     """A scratch copy of the fixture course, released, with one submission per attack."""
     from ketlearn.grading.gradebook import course_api
 
     root = Path(tempfile.mkdtemp(prefix="ketlearn-grading-course-"))
+    context = {"ROOT": root, **(context or {})}
     shutil.copytree(FIXTURES / "course", root, dirs_exist_ok=True)
     result = course_api(root).generate_assignment("mini", force=True, create=True)
     assert result["success"], result.get("log")
@@ -39,8 +46,20 @@ def make_course(students: list[dict]) -> Path:
     for attack in students:
         folder = root / "submitted" / attack["name"] / "mini"
         folder.mkdir(parents=True)
-        nbformat.write(attacks.build(release, attack), folder / "mini.ipynb")
+        nbformat.write(attacks.build(release, attack, context), folder / "mini.ipynb")
+        for link, target in attack.get("symlinks", {}).items():
+            os.symlink(attacks.fill(target, context), folder / link)
     return root
+
+
+def _leak_bait(folder: Path) -> Path:
+    """What a staged notebook of another student used to expose: the full hidden test."""
+    bait = folder / "other-student" / "mini"
+    bait.mkdir(parents=True)
+    source = (FIXTURES / "course" / "source" / "mini" / "mini.ipynb").read_text()
+    (bait / "mini.ipynb").write_text(source)
+    (folder / "gradebook.db").write_text(source)
+    return folder
 
 
 @pytest.fixture(scope="module")
@@ -49,15 +68,29 @@ def graded():
     from ketlearn.grading.runner import grade
 
     sandboxed = sandbox_prefix([]) is not None
-    root = make_course([a for a in attacks.ATTACKS if sandboxed or not a.get("sandbox")])
-    report = grade(root, workers=2, progress=False)
-    yield root, report
-    shutil.rmtree(root, ignore_errors=True)
+    bait_tmp = _leak_bait(Path(tempfile.mkdtemp(prefix="ketlearn-fake-stage-", dir="/tmp")))
+    tmpdir = Path(tempfile.mkdtemp(prefix="ketlearn-test-tmpdir-"))
+    other = _leak_bait(Path(tempfile.mkdtemp(prefix="ketlearn-other-course-")))
+    _leak_bait(tmpdir / "ketlearn-grade-stage-bait")
+    context = {"TMPDIR": tmpdir, "OTHER_COURSE": other}
+    root = make_course([a for a in attacks.ATTACKS if sandboxed or not a.get("sandbox")], context)
+    saved = {k: os.environ.get(k) for k in ("TMPDIR", "KETLEARN_TEST_TOKEN")}
+    os.environ.update(TMPDIR=str(tmpdir), KETLEARN_TEST_TOKEN=SECRET)
+    tempfile.tempdir = None
+    try:
+        report = grade(root, workers=2, progress=False)
+    finally:
+        for k, v in saved.items():
+            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+        tempfile.tempdir = None
+    yield root, report, tmpdir
+    for path in (root, bait_tmp, tmpdir, other):
+        shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.mark.parametrize("attack", attacks.ATTACKS, ids=[a["name"] for a in attacks.ATTACKS])
 def test_attack_scores(graded, attack):
-    _, report = graded
+    _, report, _ = graded
     if attack.get("sandbox") and not report.sandbox:
         pytest.skip("needs the namespace sandbox (unshare), which this system does not allow")
     scores = report.graded[("mini", attack["name"])]["mini"]
@@ -71,13 +104,72 @@ def test_attack_scores(graded, attack):
 
 
 def test_student_faults_do_not_need_the_instructor(graded):
-    _, report = graded
+    _, report, _ = graded
     assert report.needs_instructor == []
-    assert report.exit_code == 0
+    assert report.exit_code == 1  # tampering was flagged
+
+
+@pytest.mark.parametrize("attack", attacks.ATTACKS, ids=[a["name"] for a in attacks.ATTACKS])
+def test_every_attack_is_reported_and_no_control_is_flagged(graded, attack):
+    """100 % of attacks leave a trace in the summary; honest controls raise no tampering flag."""
+    root, report, _ = graded
+    if attack.get("sandbox") and not report.sandbox:
+        pytest.skip("needs the sandbox (bubblewrap or unshare), which this system does not allow")
+    mine = [f for f in report.faults if f["where"].startswith(attack["name"] + "/")]
+    flags = [f for f in mine if f["kind"] == "tampering"]
+    if attack["name"] in CONTROLS:
+        assert flags == [], flags
+        return
+    assert mine, f"{attack['name']} left no trace"
+    if attack.get("flag"):
+        assert flags, f"{attack['name']} was not flagged as tampering: {mine}"
+        evidence = root / "evidence" / "mini" / f"{attack['name']}.json"
+        assert json.loads(evidence.read_text())["flags"][0].get("evidence") or "symbolic" in str(
+            flags
+        )
+        assert f"[TAMPERING] {attack['name']}/" in report.summary()
+
+
+def test_tampering_is_a_comment_in_the_gradebook(graded):
+    from nbgrader.api import Gradebook
+
+    root, report, _ = graded
+    flagged = {f["where"].split("/")[0] for f in report.tampering}
+    assert {"pth_persistence", "environment_snooping"} <= flagged or not report.sandbox
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        for student in ("environment_snooping", "honest"):
+            nb = gb.find_submission_notebook("mini", "mini", student)
+            text = " ".join(c.manual_comment or "" for c in nb.comments)
+            assert ("possible tampering" in text) == (student in flagged)
+
+
+def test_nothing_persists_and_nothing_is_left_behind(graded):
+    """No startup hook was written into Python or ketlearn; no staging or work folder stayed."""
+    import site
+
+    import ketlearn
+
+    root, _, tmpdir = graded
+    for folder in [*site.getsitepackages(), Path(ketlearn.__file__).parent / "grading"]:
+        for name in ("zz_ketlearn_attack.pth", "sitecustomize.py"):
+            assert not (Path(folder) / name).exists()
+    assert not list(root.glob(".ketlearn-stage-*"))
+    for tmp in (tmpdir, Path("/tmp")):
+        assert not [p for p in tmp.iterdir() if p.name.startswith("ketlearn-sub-")]
+
+
+def test_instructor_environment_never_reaches_feedback(graded):
+    from ketlearn.grading.feedback import write_feedback
+
+    root, _, _ = graded
+    written, _ = write_feedback(root, ["mini"], ["environment_snooping"])
+    texts = [p.read_text(errors="ignore") for p in written]
+    texts += [p.read_text() for p in (root / "autograded").rglob("*.ipynb")]
+    assert texts and not any(SECRET in t for t in texts)
 
 
 def test_huge_output_is_truncated(graded):
-    root, _ = graded
+    root, _, _ = graded
     path = root / "autograded" / "huge_output" / "mini" / "mini.ipynb"
     assert path.stat().st_size < 2_000_000
 
@@ -88,7 +180,7 @@ def test_hidden_tests_never_reach_the_student_process(graded):
 
     from ketlearn.grading.prepare import load_assignment, prepare_submission
 
-    root, _ = graded
+    root, _, _ = graded
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
         spec = load_assignment(gb, root, "mini")
     (prep,) = prepare_submission(spec, "honest", root / "submitted" / "honest" / "mini", 5)
@@ -127,3 +219,63 @@ def test_control_nbgrader_alone_is_fooled(nbgrader_alone):
     assert nbgrader_alone["float_subclass_and_isclose"]["num_naive_tests"] == 1
     blanked = nbgrader_alone["input_transformer_blanks_later_cells"]
     assert sum(blanked[g] for g in attacks.ALL_TESTS) > 0
+
+
+# --------------------------------------------------------------------------- honest submissions
+
+
+def _wrong_numbers(source: str) -> str:
+    """A plausible wrong answer: every number literal in a solution cell plus one."""
+    import re
+
+    return re.sub(r"(?<![\w.])(\d+)(?![\w])", lambda m: str(int(m.group(1)) + 1), source)
+
+
+@pytest.fixture(scope="module")
+def honest_course():
+    """All eight course assignments, each submitted as its solution, its blank student
+    version and a wrong-numbers variant, graded through the real pipeline."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+    import release as release_tool
+
+    from ketlearn.grading.runner import grade
+
+    root = release_tool.scratch_course()
+    names = release_tool.assignments(root)
+    release_tool.generate_in(root, names)
+    for name in names:
+        source = nbformat.read(root / "source" / name / f"{name}.ipynb", as_version=4)
+        blank = nbformat.read(root / "release" / name / f"{name}.ipynb", as_version=4)
+        wrong = nbformat.from_dict(source)
+        for cell in wrong.cells:
+            if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution"):
+                cell.source = _wrong_numbers(cell.source)
+        for student, nb in (("solution", source), ("blank", blank), ("wrong", wrong)):
+            folder = root / "submitted" / student / name
+            folder.mkdir(parents=True)
+            nbformat.write(nb, folder / f"{name}.ipynb")
+    report = grade(root, workers=2, progress=False)
+    yield root, names, report
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def test_honest_submissions_raise_no_flag(honest_course):
+    root, names, report = honest_course
+    assert report.tampering == [], report.summary()
+    assert len(report.graded) == 3 * len(names) == 24
+    assert not (root / "evidence").exists()
+
+
+def test_the_sandbox_costs_honest_work_nothing(honest_course):
+    """Every solution earns the same points per item with the sandbox and without it."""
+    from ketlearn.grading.runner import grade
+
+    root, names, report = honest_course
+    if not report.sandbox:
+        pytest.skip("no sandbox here")
+    inside = {k: v for k, v in report.graded.items() if k[1] == "solution"}
+    outside = grade(root, students=["solution"], force=True, sandbox="off", progress=False)
+    assert outside.tampering == [] and len(inside) == len(names)
+    assert {k: v for k, v in outside.graded.items()} == inside

@@ -54,7 +54,8 @@ def _parser() -> argparse.ArgumentParser:
         "--sandbox",
         choices=["auto", "on", "off"],
         default="auto",
-        help="run student code in Linux namespaces (default: when available)",
+        help="run student code in a bubblewrap/unshare sandbox; on: refuse without one; "
+        "auto (default): use it when available, warn in the summary otherwise",
     )
     g.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -152,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             print(report.summary())
             print(score_summary(args.course, args.assignments or None, args.students))
-            code = report.exit_code
+            code = report.exit_code  # 130 after Ctrl-C, 1 when tampering or a fault needs you
         elif args.command == "report":
             code = _run_report(args)
         elif args.command == "feedback":
@@ -179,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     except CourseError as exc:
         print(f"ketlearn {args.command}: {exc}", file=sys.stderr)
         code = 2
+    except KeyboardInterrupt:  # Ctrl-C outside the grading loop (which stops by itself)
+        print(f"ketlearn {args.command}: interrupted", file=sys.stderr)
+        code = 130
     if argv is None:
         sys.exit(code)
     return code

@@ -1,12 +1,15 @@
 """Driving grading workers: one submission through a warm worker and the clean checker.
 
-:class:`Worker` starts a :mod:`ketlearn.grading.kernel` process (inside a Linux user/mount/pid/
-network namespace when ``unshare`` is available, see :func:`sandbox_prefix`) and
+:class:`Worker` starts a :mod:`ketlearn.grading.kernel` process (inside the sandbox of
+:mod:`ketlearn.grading.sandbox` when available, see :func:`sandbox_prefix`) and
 :func:`Worker.grade` grades one prepared job: it sends the student's cells, receives cell outputs
 and plain answer values, runs every test with :func:`ketlearn.grading.checker.check_item` in
 *this* process, and returns a plain result dict. The same function runs inside Dask workers
 (:func:`grade_on_dask_worker`), which keep one warm worker each, so a cluster needs nothing
-home-made beyond this module being importable.
+home-made beyond this module being importable; a Dask worker that cannot sandbox refuses the
+task when a sandbox was asked for. Workers get an environment built from an allowlist
+(:func:`ketlearn.grading.sandbox.worker_env`) and run in their own session; the audit events
+of each submission come back with its result as ``flags``.
 """
 
 from __future__ import annotations
@@ -14,17 +17,18 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import shlex
-import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from pathlib import Path
 
+from ketlearn.grading.audit import summarise
 from ketlearn.grading.checker import check_item, needed_names
 from ketlearn.grading.kernel import LineReader, name_hash
+from ketlearn.grading.sandbox import find_sandbox, worker_env
 
 __all__ = ["Worker", "WorkerDied", "grade_on_dask_worker", "sandbox_prefix"]
 
@@ -33,44 +37,14 @@ class WorkerDied(RuntimeError):
     """The worker process itself stopped (not just the student's child process)."""
 
 
-def _protected() -> list[Path]:
-    import ketlearn
-
-    return [
-        Path(p).resolve() for p in (sys.prefix, sys.base_prefix, Path(ketlearn.__file__).parent)
-    ]
-
-
 def sandbox_prefix(hide: list[str | os.PathLike]) -> list[str] | None:
-    """Command prefix running the worker in fresh user, mount, pid and network namespaces.
+    """Command prefix running a worker in the sandbox (:mod:`ketlearn.grading.sandbox`).
 
-    Inside, ``/tmp`` and every folder in ``hide`` (the course folder, the gradebook's folder)
-    are covered by empty in-memory file systems, the worker is process 1 (it cannot see or
-    signal the grader's processes) and there is no network. Returns ``None`` when the system
-    does not allow unprivileged namespaces.
+    ``hide`` lists folders that must never be visible inside (course, gradebook, staging).
+    Returns ``None`` when neither bubblewrap nor ``unshare`` works on this system.
     """
-    unshare = shutil.which("unshare")
-    if unshare is None:
-        return None
-    protected = _protected()
-    mounts: list[str] = []
-    covered: list[Path] = []
-    for item in [Path("/tmp"), *map(Path, hide)]:
-        p = item.resolve()
-        if any(q == p or p in q.parents for q in protected):
-            continue  # never hide Python or ketlearn themselves
-        if any(c == p or c in p.parents for c in covered):
-            continue  # already under a hidden folder
-        covered.append(p)
-        mounts.append(f"mount -t tmpfs tmpfs {shlex.quote(str(p))}")
-    script = " && ".join([*mounts, 'exec "$@"'])
-    prefix = [unshare, "--user", "--map-root-user", "--mount", "--pid", "--fork", "--kill-child"]
-    prefix += ["--mount-proc", "--net", "sh", "-c", script, "ketlearn-sandbox"]
-    try:
-        probe = subprocess.run([*prefix, "true"], capture_output=True, timeout=20, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return prefix if probe.returncode == 0 else None
+    box = find_sandbox([str(h) for h in hide])
+    return None if box is None else list(box.prefix)
 
 
 class Worker:
@@ -86,9 +60,7 @@ class Worker:
         self.start()
 
     def start(self) -> None:
-        env = dict(os.environ)
-        env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-        env["PYTHONUNBUFFERED"] = "1"
+        env = worker_env()  # an allowlist: no instructor tokens reach student code
         cmd = [*self.prefix, sys.executable, "-m", "ketlearn.grading.kernel", *self.modules]
         t0 = time.perf_counter()
         old = getattr(self, "_stderr", None)
@@ -102,6 +74,7 @@ class Worker:
             stderr=self._stderr,
             cwd="/",
             env=env,
+            start_new_session=True,  # Ctrl-C on the grader's terminal is the grader's to handle
         )
         self.reader = LineReader(self.proc.stdout.fileno())
         try:
@@ -131,15 +104,22 @@ class Worker:
                 self.proc.stdin.close()
                 self.proc.wait(timeout=5)
             except (OSError, subprocess.TimeoutExpired):
-                self.proc.kill()
-                self.proc.wait()
+                self.kill()
             self.proc = None
 
-    def restart(self) -> None:
+    def kill(self) -> None:
+        """Kill the worker and everything in its session (student processes included)."""
         if self.proc is not None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
             self.proc.kill()
             self.proc.wait()
             self.proc = None
+
+    def restart(self) -> None:
+        self.kill()
         self.start()
 
     def _send(self, message: dict) -> None:
@@ -191,12 +171,21 @@ class Worker:
             if ev == "cell":
                 i = int(message["i"])
                 cell_outputs[i] = message.get("outputs", [])
+                if "[output truncated by the grader]" in json.dumps(cell_outputs[i])[-2000:]:
+                    faults.append({"kind": "output truncated", "detail": f"code cell {i + 1}"})
                 if message.get("timeout"):
                     faults.append(
                         {"kind": "timeout", "detail": f"code cell {i + 1} was interrupted"}
                     )
             elif ev == "point":
                 points[int(message["i"])] = message.get("values", {})
+                if any(
+                    v == {"$": "opaque", "type": "too large"}
+                    for v in points[int(message["i"])].values()
+                ):
+                    fault = {"kind": "answer too large", "detail": "an answer was not read"}
+                    if fault not in faults:
+                        faults.append(fault)
             elif ev == "done":
                 break
             elif ev == "died":
@@ -217,6 +206,11 @@ class Worker:
             budget["left"] -= time.perf_counter() - t_call
             if reply.get("ev") != "result":
                 raise WorkerDied(f"unexpected reply {reply.get('ev')}")
+            error = reply.get("error") or {}
+            if reply.get("died") or error.get("ename") == "KeyboardInterrupt":
+                faults.append(
+                    {"kind": "timeout", "detail": f"a test's call of {name}() was interrupted"}
+                )
             return reply
 
         items = {}
@@ -251,9 +245,18 @@ class Worker:
                 "answers": values,  # hook for `ketlearn report` (issue 15): the plain data read
             }
         self._send({"op": "end"})
-        while self._recv(timeout=30).get("ev") != "ended":
-            pass
+        flags: list[dict] = []
+        while True:
+            message = self._recv(timeout=30)
+            if message.get("ev") == "audit":
+                lines = [x for x in message.get("lines", []) if isinstance(x, dict)]
+                flags = summarise(
+                    lines, bool(message.get("closed_early")), int(message.get("dropped", 0))
+                )
+            elif message.get("ev") == "ended":
+                break
         return {
+            "flags": flags,
             "key": job["key"],
             "cells": {str(k): v for k, v in cell_outputs.items()},
             "items": items,
@@ -270,6 +273,12 @@ def grade_on_dask_worker(job: dict, modules: list[str], hide: list[str], sandbox
     worker = getattr(_DASK_LOCAL, "worker", None)
     if worker is None or worker.modules != list(modules):
         prefix = sandbox_prefix(hide) if sandbox else None
+        if sandbox and prefix is None:  # never run student code unsandboxed when asked not to
+            return {
+                "key": job["key"],
+                "refused": f"Dask worker on {socket.gethostname()} (pid {os.getpid()}) "
+                "cannot sandbox (no working bwrap or unshare); it refused the task",
+            }
         worker = Worker(modules, prefix)
         _DASK_LOCAL.worker = worker
     try:

@@ -7,7 +7,8 @@ assignment (``name (canvas id)`` when the Canvas id is known, which updates that
 a bare name makes Canvas create a new assignment), then a ``Points Possible`` row. Students
 are matched on the SIS User ID, which is the nbgrader student id unless a Canvas roster
 (a gradebook export from Canvas) maps them. A missing submission is left blank (Canvas leaves
-the cell unchanged); a submission counts with its total score from the gradebook.
+the cell unchanged); a submission counts with its total score from the gradebook, and a score
+that cannot be read stops the export with an error naming the student (never a blank).
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from ketlearn.grading.gradebook import open_course
+from nbgrader.api import MissingEntry
+
+from ketlearn.grading.gradebook import CourseError, open_course
 
 __all__ = ["canvas_rows", "export"]
 
@@ -45,9 +48,17 @@ def canvas_rows(gb, roster: dict | None = None, ids: dict | None = None) -> list
         ]
         for a in assignments:
             try:
-                row.append(f"{gb.find_submission(a.name, student.id).score:g}")
-            except Exception:
+                submission = gb.find_submission(a.name, student.id)
+            except MissingEntry:  # no submission: blank, which Canvas leaves unchanged
                 row.append("")
+                continue
+            try:
+                row.append(f"{float(submission.score):g}")
+            except Exception as exc:  # never a silent blank for a submission that exists
+                raise CourseError(
+                    f"cannot export the score of student {student.id!r} for {a.name!r}: "
+                    f"{type(exc).__name__}: {exc}"
+                ) from exc
         rows.append(row)
     return rows
 

@@ -252,7 +252,11 @@ class Recorder:
         shutil.copytree(  # everything the student submitted except the notebooks we rewrite
             folder,
             stage,
-            ignore=lambda d, names: [n for n in names if d == top and n.endswith(".ipynb")],
+            ignore=lambda d, names: [  # notebooks we rewrite; links are never followed
+                n
+                for n in names
+                if (d == top and n.endswith(".ipynb")) or os.path.islink(os.path.join(d, n))
+            ],
         )
         for prep in prepared:
             if prep.nb is None:

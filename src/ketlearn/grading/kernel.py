@@ -43,6 +43,8 @@ import sys
 import tempfile
 import time
 
+from ketlearn.grading import guard as _guard
+
 __all__ = ["LineReader", "main", "name_hash"]
 
 MAX_LINE = 256_000_000  # bytes in one message from a child (huge-output defence)
@@ -166,7 +168,16 @@ def make_shell():
     from traitlets.config import Config
 
     class Publisher(DisplayPublisher):
-        def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kw):
+        def publish(
+            self,
+            data,
+            metadata=None,
+            source=None,
+            *,
+            transient=None,
+            update=False,
+            **kw,
+        ):
             SINK.add(
                 {
                     "output_type": "display_data",
@@ -220,13 +231,29 @@ def _send(fh, message: dict) -> None:
     fh.flush()
 
 
-def _values(shell, salt: str, hashes: set) -> dict:
+def _values(shell, salt: str, hashes: set, fd: int = -1) -> dict:
+    from ketlearn.grading.audit import answer_flags
     from ketlearn.grading.codec import CodecError, encode
 
     found = {}
     for name in list(shell.user_ns):
         key = name_hash(salt, name)
         if key in hashes:
+            try:
+                for why in answer_flags(key, shell.user_ns[name]):
+                    _guard.audit_line(
+                        fd,
+                        {"k": "answer", "event": "forged answer type", "detail": why},
+                    )
+            except Exception:
+                _guard.audit_line(
+                    fd,
+                    {
+                        "k": "answer",
+                        "event": "forged answer type",
+                        "detail": "uninspectable",
+                    },
+                )
             try:
                 found[key] = encode(shell.user_ns[name])
             except (CodecError, RecursionError, MemoryError):
@@ -236,7 +263,8 @@ def _values(shell, salt: str, hashes: set) -> dict:
     return found
 
 
-def _child(shell, job: dict, to_parent: int, from_parent: int) -> None:
+def _child(shell, job: dict, to_parent: int, from_parent: int, guard: dict) -> None:
+    from ketlearn.grading import audit
     from ketlearn.grading.codec import decode, encode
 
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -245,7 +273,7 @@ def _child(shell, job: dict, to_parent: int, from_parent: int) -> None:
         os.dup2(devnull, fd)
     out = os.fdopen(to_parent, "w", encoding="utf-8")
     inp = LineReader(from_parent)
-    workdir = tempfile.mkdtemp(prefix="submission-")
+    workdir = guard["workdir"]
     for rel, b64 in job.get("files", {}).items():
         path = os.path.normpath(os.path.join(workdir, rel))
         if not path.startswith(workdir + os.sep):
@@ -254,6 +282,14 @@ def _child(shell, job: dict, to_parent: int, from_parent: int) -> None:
         with open(path, "wb") as fh:
             fh.write(base64.b64decode(b64))
     os.chdir(workdir)
+    os.environ["HOME"] = workdir  # libraries that look in the home folder look here
+    sys.path[:] = [
+        workdir,
+        *(p for p in sys.path if p not in ("", "/tmp", ".")),
+    ]  # like Jupyter's ''
+    _guard.limit_resources(float(job.get("timeout", 120)) * (len(job["cells"]) + 2))
+    _guard.watch_environ(guard["fd"])
+    audit.install_hook(guard["fd"], workdir, guard["read_roots"])
     sys.stdout, sys.stderr = _Stream("stdout"), _Stream("stderr")
     salt = job["salt"]
     points = job["points"]
@@ -262,14 +298,23 @@ def _child(shell, job: dict, to_parent: int, from_parent: int) -> None:
     def send_points(after: int) -> None:
         for j, point in enumerate(points):
             if point["after"] == after:
-                values = _values(shell, salt, set(point["hashes"]))
+                values = _values(shell, salt, set(point["hashes"]), guard["fd"])
                 _send(out, {"ev": "point", "i": j, "values": values})
 
     for k, source in enumerate(cells):
         send_points(k)
         SINK.reset()
         try:
-            shell.run_cell(source, store_history=True)
+            outcome = shell.run_cell(source, store_history=True)
+            if isinstance(getattr(outcome, "error_in_exec", None), SystemExit):
+                _guard.audit_line(
+                    guard["fd"],
+                    {
+                        "k": "state",
+                        "event": "SystemExit raised",
+                        "detail": f"cell {k + 1}",
+                    },
+                )
         except BaseException as exc:
             SINK.add(
                 {
@@ -281,6 +326,14 @@ def _child(shell, job: dict, to_parent: int, from_parent: int) -> None:
             )
         _send(out, {"ev": "cell", "i": k, "outputs": SINK.outputs})
     send_points(len(cells))
+    try:
+        changes = audit.state_changes(shell, guard["snapshot"])
+    except Exception as exc:  # a state too broken to compare is itself evidence
+        changes = [f"warm state could not be compared: {type(exc).__name__}"]
+    for change in changes[:50]:
+        _guard.audit_line(
+            guard["fd"], {"k": "state", "event": "warm state changed", "detail": change}
+        )
     _send(out, {"ev": "done"})
     while True:
         line = inp.readline(None)
@@ -318,9 +371,19 @@ class _Zygote:
             try:
                 __import__(name)
             except Exception as exc:
-                print(f"ketlearn-grade worker: could not pre-import {name}: {exc}", file=sys.stderr)
+                print(
+                    f"ketlearn-grade worker: could not pre-import {name}: {exc}",
+                    file=sys.stderr,
+                )
         self.shell = make_shell()
         _warm_up()
+        from ketlearn.grading import audit
+
+        _guard.prctl(4, 0)  # PR_SET_DUMPABLE 0: student processes cannot ptrace the worker
+        if os.getpid() != 1:
+            _guard.prctl(36, 1)  # PR_SET_CHILD_SUBREAPER: orphaned student processes come back here
+        self.snapshot = audit.snapshot(self.shell)
+        self.read_roots = _guard.read_roots()
 
     def send(self, message: dict) -> None:
         self.out.write(json.dumps(message, separators=(",", ":")) + "\n")
@@ -339,24 +402,36 @@ class _Zygote:
     def run(self, job: dict) -> None:
         up_r, up_w = os.pipe()
         down_r, down_w = os.pipe()
+        audit_r, audit_w = os.pipe()
+        workdir = tempfile.mkdtemp(prefix=f"ketlearn-sub-{os.getpid()}-")
+        guard = {
+            "fd": audit_w,
+            "workdir": workdir,
+            "snapshot": self.snapshot,
+            "read_roots": self.read_roots,
+        }
         pid = os.fork()
         if pid == 0:  # the child: never returns
             try:
                 os.setpgid(0, 0)  # its own process group, so its own children die with it
-                os.close(up_r)
-                os.close(down_w)
-                os.close(0)
+                _guard.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: dies with the worker
+                for fd in (up_r, down_w, audit_r, 0):
+                    os.close(fd)
                 self.out.close()
-                _child(self.shell, job, up_w, down_r)
+                _child(self.shell, job, up_w, down_r, guard)
             finally:
                 os._exit(0)
         os.close(up_w)
         os.close(down_r)
+        os.close(audit_w)
+        collector = _guard.AuditCollector(audit_r)
         reader = LineReader(up_r)
         timeout = float(job.get("timeout", 120))
         state = {"cell": 0}
+        closed_early = False
         try:
             alive = self._run_cells(pid, reader, timeout, len(job["cells"]), state)
+            closed_early = alive and collector.closed.is_set()
             while True:
                 line = self.inp.readline(None)
                 if not line:
@@ -389,7 +464,37 @@ class _Zygote:
                 os.waitpid(pid, 0)
             except ChildProcessError:  # already collected when its death was noticed
                 pass
-            _reap()
+            survivors = _guard.kill_strays()
+            _guard.reap()
+            lines, dropped = collector.finish()
+            written = _guard.tree_bytes(workdir) + (
+                _guard.tree_bytes("/tmp") if os.getpid() == 1 else 0
+            )
+            _guard.wipe(workdir)
+        if survivors:
+            lines.append(
+                {
+                    "k": "trusted",
+                    "event": "process outlived its notebook",
+                    "detail": f"{survivors} killed",
+                }
+            )
+        if written > 32 * 2**20:
+            lines.append(
+                {
+                    "k": "trusted",
+                    "event": "disk use",
+                    "detail": f"{written / 2**20:.0f} MiB written",
+                }
+            )
+        self.send(
+            {
+                "ev": "audit",
+                "lines": lines,
+                "closed_early": closed_early,
+                "dropped": dropped,
+            }
+        )
         self.send({"ev": "ended"})
 
     def _run_cells(self, pid, reader, timeout, n_cells, state) -> bool:
@@ -421,7 +526,10 @@ class _Zygote:
                     limit = GRACE_S
                     continue
                 os.kill(pid, signal.SIGKILL)
-                return None, f"timeout: no reply within {timeout:g} s, even after an interrupt"
+                return (
+                    None,
+                    f"timeout: no reply within {timeout:g} s, even after an interrupt",
+                )
             if line == b"":
                 return None, _death_reason(pid)
             try:
@@ -460,17 +568,6 @@ def _warm_up() -> None:
     plt.close(fig)
 
 
-def _reap() -> None:
-    """Collect any orphaned grandchildren (the worker is process 1 in its sandbox)."""
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
-
-
 def _death_reason(pid: int) -> str:
     """Why the child's channel closed: collect its exit status (it may still be exiting)."""
     deadline = time.monotonic() + 2.0
@@ -499,6 +596,7 @@ def main(argv: list[str] | None = None) -> None:
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _guard.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: a killed grader takes its workers with it
     _Zygote(args).serve()
 
 

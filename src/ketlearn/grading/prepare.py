@@ -26,6 +26,8 @@ from pathlib import Path
 
 import nbformat
 
+from ketlearn.grading.safefs import collect_files, read_nofollow
+
 __all__ = [
     "AssignmentSpec",
     "Prepared",
@@ -137,22 +139,21 @@ def _find_file(folder: Path, spec: NotebookSpec, all_names: set[str]) -> tuple[P
     ]
 
 
-def _files(folder: Path, source_dir: Path) -> dict[str, str]:
-    files: dict[str, str] = {}
-    for base in (folder, source_dir):  # the instructor's copies win, as in nbgrader
-        if not base.is_dir():
-            continue
-        for path in sorted(base.rglob("*")):
-            rel = path.relative_to(base)
-            if (
-                path.is_file()
-                and path.suffix != ".ipynb"
-                and not any(part.startswith(".") for part in rel.parts)
-                and path.name != "timestamp.txt"
-                and path.stat().st_size <= MAX_FILE_BYTES
-            ):
-                files[str(rel)] = base64.b64encode(path.read_bytes()).decode()
-    return files
+def _files(folder: Path, source_dir: Path) -> tuple[dict[str, str], list[str]]:
+    """Data files for the job (never through a symbolic link) and the links found."""
+
+    def keep(rel: str) -> bool:
+        parts = Path(rel).parts
+        return (
+            not rel.endswith(".ipynb")
+            and not any(part.startswith(".") for part in parts)
+            and parts[-1] != "timestamp.txt"
+        )
+
+    # the instructor's copies win, as in nbgrader
+    found, links = collect_files([folder, source_dir], MAX_FILE_BYTES, keep)
+    files = {rel: base64.b64encode(data).decode() for rel, data in found.items()}
+    return files, [link for link in links if (folder / link).is_symlink()]
 
 
 def prepare_submission(
@@ -161,7 +162,10 @@ def prepare_submission(
     """Prepare every notebook of ``spec`` in ``folder`` (``submitted/<student>/<assignment>``)."""
     out = []
     all_names = set(spec.notebooks)
-    files = _files(folder, spec.source_dir)
+    files, links = _files(folder, spec.source_dir)
+    contents = hashlib.sha256()
+    for rel in sorted(files):  # the resume digest covers data-file contents, not just names
+        contents.update(f"{rel}\x00{files[rel]}\x00".encode())
     for nbspec in spec.notebooks.values():
         prep = Prepared(spec.name, student, nbspec.name)
         out.append(prep)
@@ -169,8 +173,24 @@ def prepare_submission(
         prep.faults += faults
         if path is None:
             continue
-        raw = path.read_bytes()
-        prep.digest = hashlib.sha256(raw + repr(sorted(files)).encode()).hexdigest()
+        for link in links:
+            prep.faults.append(
+                {
+                    "kind": "tampering",
+                    "detail": f"symbolic link in the submission: {link} (ignored)",
+                }
+            )
+        raw = read_nofollow(folder, path.name, MAX_FILE_BYTES)
+        if raw is None:
+            prep.faults.append(
+                {
+                    "kind": "tampering",
+                    "detail": f"{path.name} is a symbolic link or not a regular file (not graded)",
+                    "needs_instructor": True,
+                }
+            )
+            continue
+        prep.digest = hashlib.sha256(raw + contents.digest()).hexdigest()
         try:
             nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
         except Exception as exc:
@@ -182,6 +202,9 @@ def prepare_submission(
                 }
             )
             continue
+        from ketlearn.grading.hygiene import dedupe_cells
+
+        prep.faults += dedupe_cells(nb, set(nbspec.tests))
         _restore_tests(nb, nbspec, prep)
         prep.nb = nb
         cells, points = [], []

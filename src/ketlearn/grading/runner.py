@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import os
 import queue
+import shutil
 import sys
 import tempfile
 import threading
@@ -26,9 +27,16 @@ from pathlib import Path
 
 import nbformat
 
-from ketlearn.grading.engine import Worker, WorkerDied, grade_on_dask_worker, sandbox_prefix
+from ketlearn.grading.engine import Worker, WorkerDied, grade_on_dask_worker
 from ketlearn.grading.gradebook import CourseError, Recorder, open_course
+from ketlearn.grading.hygiene import (
+    STAGE_PREFIX,
+    StopOnInterrupt,
+    remove_leftovers,
+    report_tampering,
+)
 from ketlearn.grading.prepare import load_assignment, prepare_submission
+from ketlearn.grading.sandbox import find_sandbox
 
 __all__ = ["GradeReport", "Progress", "grade", "warm_modules"]
 
@@ -44,27 +52,48 @@ class GradeReport:
     faults: list = field(default_factory=list)
     seconds: float = 0.0
     sandbox: bool = False
+    sandbox_kind: str = ""
     workers: int = 0
     timings: dict = field(default_factory=dict)  # seconds: prepare, grade (sum), record (sum)
+    warnings: list = field(default_factory=list)
+    interrupted: bool = False
 
     @property
     def needs_instructor(self) -> list:
         return [f for f in self.faults if f.get("needs_instructor")]
 
     @property
+    def tampering(self) -> list:
+        """Faults that are evidence of tampering (see :mod:`ketlearn.grading.audit`)."""
+        return [f for f in self.faults if f.get("kind") == "tampering"]
+
+    @property
     def exit_code(self) -> int:
-        return 1 if self.needs_instructor else 0
+        if self.interrupted:
+            return 130
+        return 1 if self.needs_instructor or self.tampering else 0
 
     def summary(self) -> str:
+        box = f"on ({self.sandbox_kind})" if self.sandbox else "OFF"
         lines = [
             f"Graded {len(self.graded)} submission(s), skipped {len(self.skipped)} already graded "
             f"(unchanged), in {self.seconds:.1f} s with {self.workers} worker(s); "
-            f"sandbox {'on' if self.sandbox else 'OFF'}."
+            f"sandbox {box}."
         ]
+        if self.interrupted:
+            lines.append("INTERRUPTED: the run stopped early; run the same command to resume.")
+        lines += [f"WARNING: {w}" for w in self.warnings]
         if self.faults:
             lines.append("Faults:")
-            for f in sorted(self.faults, key=lambda f: (not f.get("needs_instructor"), f["where"])):
-                flag = "NEEDS INSTRUCTOR" if f.get("needs_instructor") else "graded"
+
+            def order(f):
+                return (f.get("kind") != "tampering", not f.get("needs_instructor"), f["where"])
+
+            for f in sorted(self.faults, key=order):
+                if f.get("kind") == "tampering":
+                    flag = "TAMPERING"
+                else:
+                    flag = "NEEDS INSTRUCTOR" if f.get("needs_instructor") else "graded"
                 lines.append(f"  [{flag}] {f['where']}: {f['kind']}: {f['detail']}")
         else:
             lines.append("No faults.")
@@ -211,7 +240,10 @@ def _grade(
                 }
             )
 
-    staging = Path(tempfile.mkdtemp(prefix="ketlearn-grade-stage-"))
+    remove_leftovers(root)
+    # Staging holds notebooks with the gradebook's full test cells: a private folder inside the
+    # course folder (hidden from every worker), removed after each submission and at the end.
+    staging = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-", dir=root))
     recorder = Recorder(root, staging)
     jobs: dict[tuple, dict] = {}  # (assignment, student) -> state
     for name, student, folder in subs:
@@ -237,17 +269,27 @@ def _grade(
     report.timings["prepare"] = time.perf_counter() - t0
     hide = [
         str(root),
+        str(staging),
         str(Path(db_url[len("sqlite:///") :]).parent)
         if db_url.startswith("sqlite:///")
         else str(root),
     ]
     use_sandbox = sandbox != "off"
-    prefix = sandbox_prefix(hide) if use_sandbox else None
+    box = find_sandbox(hide) if use_sandbox else None
+    prefix = list(box.prefix) if box else None
     if sandbox == "on" and prefix is None:
+        shutil.rmtree(staging, ignore_errors=True)
         raise CourseError(
-            "--sandbox on: this system does not allow unprivileged namespaces (unshare)."
+            "--sandbox on: no working sandbox here (install bubblewrap: `apt-get install "
+            "bubblewrap`, or allow user namespaces for `unshare`)."
+        )
+    if sandbox == "auto" and prefix is None:
+        report.warnings.append(
+            "no sandbox (bubblewrap or unshare) works here: student code ran with your "
+            "rights and could read your files; install bubblewrap or use --sandbox on"
         )
     report.sandbox = prefix is not None
+    report.sandbox_kind = box.kind if box else ""
     modules = warm_modules([s.source_dir for s in specs.values()])
     all_jobs = [p.job for st in jobs.values() for p in st["prepared"] if p.job is not None]
     n = max(1, min(workers or _cores(), len(all_jobs) or 1))
@@ -258,7 +300,17 @@ def _grade(
         name, student, notebook = result["key"]
         state = jobs[(name, student)]
         where = f"{student}/{name}/{notebook}"
-        if "worker_died" in result:
+        if "refused" in result:
+            report.faults.append(
+                {
+                    "where": where,
+                    "kind": "worker refused",
+                    "detail": result["refused"],
+                    "needs_instructor": True,
+                }
+            )
+            state["failed"] = True
+        elif "worker_died" in result:
             report.faults.append(
                 {
                     "where": where,
@@ -269,7 +321,7 @@ def _grade(
             )
             state["failed"] = True
         else:
-            for f in result["faults"]:
+            for f in [*result["faults"], *result.get("flags", [])]:
                 report.faults.append({"where": where, **f})
             state["results"][notebook] = result
         state["pending"].discard(notebook)
@@ -285,6 +337,7 @@ def _grade(
                     name, student, state["folder"], state["prepared"], state["results"]
                 )
                 report.graded[(name, student)] = scores
+                report_tampering(root, db_url, name, student, report.faults, state["prepared"])
             except Exception as exc:
                 report.faults.append(
                     {
@@ -300,15 +353,21 @@ def _grade(
         bar.update(f"{student}/{name}", 0)
 
     try:
-        if scheduler:
-            _run_dask(
-                scheduler, all_jobs, modules, hide, use_sandbox and prefix is not None, on_result
-            )
-        else:
-            _run_local(n, all_jobs, modules, prefix, on_result)
+        with StopOnInterrupt() as stop:
+            if scheduler:
+                _run_dask(
+                    scheduler,
+                    all_jobs,
+                    modules,
+                    hide,
+                    use_sandbox and prefix is not None,
+                    on_result,
+                    stop,
+                )
+            else:
+                _run_local(n, all_jobs, modules, prefix, on_result, stop)
+            report.interrupted = stop.is_set()
     finally:
-        import shutil
-
         shutil.rmtree(staging, ignore_errors=True)
     report.seconds = time.perf_counter() - t0
     return report
@@ -322,12 +381,17 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _run_local(n: int, jobs: list[dict], modules: list[str], prefix, on_result) -> None:
-    """N threads, each owning one warm worker process; results are recorded by the caller."""
+def _run_local(n: int, jobs: list[dict], modules: list[str], prefix, on_result, stop) -> None:
+    """N threads, each owning one warm worker process; results are recorded by the caller.
+
+    ``stop`` (a :class:`threading.Event`, set by Ctrl-C) ends the run between two records: the
+    workers and their student processes are killed, unrecorded submissions stay ungraded.
+    """
     todo: queue.Queue = queue.Queue()
     for job in jobs:
         todo.put(job)
     done: queue.Queue = queue.Queue()
+    live: list[Worker] = []
 
     def drive() -> None:
         try:
@@ -335,14 +399,15 @@ def _run_local(n: int, jobs: list[dict], modules: list[str], prefix, on_result) 
         except Exception as exc:  # a worker that cannot start: the others carry on
             done.put({"fatal": f"{type(exc).__name__}: {exc}"})
             return
+        live.append(worker)
         try:
-            while True:
+            while not stop.is_set():
                 try:
                     job = todo.get_nowait()
                 except queue.Empty:
                     return
                 try:
-                    done.put(_grade_retrying(worker, job))
+                    done.put(_grade_retrying(worker, job, stop))
                 except Exception as exc:  # an internal error: report this job, go on
                     detail = f"internal error: {type(exc).__name__}: {exc}"
                     done.put({"key": job["key"], "worker_died": detail})
@@ -360,7 +425,18 @@ def _run_local(n: int, jobs: list[dict], modules: list[str], prefix, on_result) 
     remaining = len(jobs)
     fatal = 0
     while remaining:
-        result = done.get()
+        try:
+            result = done.get(timeout=0.2)
+        except queue.Empty:
+            if stop.is_set():
+                for worker in list(live):
+                    worker.kill()
+                return
+            continue
+        if stop.is_set():
+            for worker in list(live):
+                worker.kill()
+            return
         if "fatal" in result:
             fatal += 1
             if fatal == len(threads):
@@ -372,18 +448,22 @@ def _run_local(n: int, jobs: list[dict], modules: list[str], prefix, on_result) 
         t.join()
 
 
-def _grade_retrying(worker: Worker, job: dict) -> dict:
+def _grade_retrying(worker: Worker, job: dict, stop=None) -> dict:
     for attempt in range(2):
         try:
             return worker.grade(job)
         except WorkerDied as exc:
+            if stop is not None and stop.is_set():
+                return {"key": job["key"], "worker_died": "interrupted"}
             worker.restart()
             if attempt == 1:
                 return {"key": job["key"], "worker_died": str(exc)}
     raise AssertionError("unreachable")
 
 
-def _run_dask(scheduler: str, jobs: list[dict], modules, hide, sandbox: bool, on_result) -> None:
+def _run_dask(
+    scheduler: str, jobs: list[dict], modules, hide, sandbox: bool, on_result, stop=None
+) -> None:
     """Submit each job as a task to an existing Dask cluster; record results as they finish."""
     try:
         from distributed import Client, as_completed
@@ -405,6 +485,9 @@ def _run_dask(scheduler: str, jobs: list[dict], modules, hide, sandbox: bool, on
         for i, job in enumerate(jobs)
     ]
     for future in as_completed(futures):
+        if stop is not None and stop.is_set():
+            client.cancel(futures)
+            break
         on_result(future.result())
     if isinstance(scheduler, str):
         client.close()
