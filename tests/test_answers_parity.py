@@ -25,6 +25,7 @@ from fractions import Fraction
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -411,3 +412,12 @@ def test_function_answers(which):
     theirs = checker.check_item("item_tests", test, wire, _student_side_call({"answer": fn})).passed
     assert ours == theirs, f"{which}: self-check {ours}, autograder {theirs}"
     assert ours == which.startswith("right")
+
+
+@pytest.mark.parametrize("answer", [1.79504026e308, -1.7e308, 3.59538627e299, 5e-324])
+@pytest.mark.parametrize("expected, tol", [(1.0, (0.001, 0.0)), (0.0, (0.0, 1e-300))])
+def test_extreme_numbers_get_a_verdict_not_a_traceback(answer, expected, tol):
+    # Found by hypothesis: quantising a number near the float limits overflowed.
+    rel, abs_tol = tol
+    part = {"name": "answer", "kind": "number", "rel": rel, "abs_tol": abs_tol}
+    assert_same_verdict(part, expected, number_test(expected, rel, abs_tol), answer)

@@ -27,8 +27,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from ketlearn import _media_engine as _flagger
 from ketlearn import _media_rules as _rules
-from ketlearn import media_flagger as _flagger
 from ketlearn._validation import check_number
 
 __all__ = [

@@ -275,14 +275,21 @@ def _encode_answer(atom: tuple, info: object) -> list[str]:
         w = _width(rel)
         a = (math.log(abs(x)) - math.log1p(rel)) / w - f
         sign = 1.0 if x > 0 else -1.0
+        if not math.isfinite(a):
+            return []
         for j in range(math.ceil(a) - 1, math.ceil(a) + 2):
-            e = sign * math.exp((j + f) * w)
+            try:
+                e = sign * math.exp((j + f) * w)
+            except OverflowError:  # a lattice point beyond the largest float matches nothing
+                continue
             if abs(x - e) <= tolerance(e, rel, abs_tol):
                 out.append(f"r{'+' if sign > 0 else '-'}{j}")
         return out
     if mode == "a":
         h = 2 * abs_tol
         a = (x - abs_tol) / h - f
+        if not math.isfinite(a):  # so far from any lattice point that nothing can match
+            return []
         for j in range(math.ceil(a) - 1, math.ceil(a) + 2):
             e = (j + f) * h
             if abs(x - e) <= tolerance(e, rel, abs_tol):

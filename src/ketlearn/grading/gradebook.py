@@ -40,6 +40,8 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
+from ketlearn.grading._outputs import inject_outputs, worker_outputs
+
 __all__ = [
     "CourseError",
     "InjectResults",
@@ -90,37 +92,6 @@ class InjectResults(NbGraderPreprocessor):
         key = (info["assignment"], info["student"], info["notebook"])
         inject_outputs(nb, _RESULTS[key]["outputs"])
         return nb, resources
-
-
-def inject_outputs(nb, outputs: dict) -> None:
-    """Put a worker's outputs (notebook cell index -> list of outputs) into ``nb``, in place.
-
-    Code cells are numbered 1, 2, … as a top-to-bottom run would number them.
-    """
-    for index, cell_outputs in outputs.items():
-        cell = nb.cells[int(index)]
-        cell.outputs = [nbformat.from_dict(o) for o in cell_outputs]
-        for o in cell.outputs:
-            if o.output_type == "execute_result":
-                o.setdefault("metadata", {})
-                o.setdefault("execution_count", None)
-            if o.output_type == "display_data":
-                o.setdefault("metadata", {})
-    count = 0
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            count += 1
-            cell.execution_count = count
-
-
-def worker_outputs(prep, result: dict) -> dict:
-    """Notebook cell index -> outputs, from a worker's ``result`` for the prepared notebook."""
-    outputs = {}
-    for k, idx in enumerate(prep.code_index):
-        outputs[idx] = result["cells"].get(str(k), [])
-    for gid, idx in prep.test_index.items():
-        outputs[idx] = result["items"][gid]["outputs"]
-    return outputs
 
 
 def course_api(root: Path, submitted: Path | None = None, inject: bool = False):

@@ -248,7 +248,7 @@ class FastWriter:
         raise AssertionError("unreachable")
 
     def _record(self, assignment, student, folder, prepared, results):
-        from ketlearn.grading.gradebook import inject_outputs, worker_outputs
+        from ketlearn.grading._outputs import inject_outputs, worker_outputs
 
         gb, cd = self.gb, self.coursedir
         gb.update_or_create_student(student)
