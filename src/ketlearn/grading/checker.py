@@ -25,7 +25,15 @@ from dataclasses import dataclass, field
 
 from ketlearn.grading.codec import Opaque, decode, dumps, encode
 
-__all__ = ["CHECK_LOCK", "ItemOutcome", "NeedCall", "StudentError", "check_item", "needed_names"]
+__all__ = [
+    "CHECK_LOCK",
+    "ItemOutcome",
+    "NeedCall",
+    "StudentError",
+    "check_item",
+    "needed_names",
+    "submission_folder",
+]
 
 #: Tests redirect sys.stdout/sys.stderr and warnings while they run; those are process-wide,
 #: so test runs in different threads are serialised (each takes milliseconds).
@@ -38,9 +46,10 @@ _MODULE_OK = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123
 class NeedCall(BaseException):
     """Raised by a student-function proxy whose result is not known yet."""
 
-    def __init__(self, name: str, key: str, args: object, kwargs: object) -> None:
+    def __init__(self, name: str, key: str, args: object, kwargs: object, hide=()) -> None:
         super().__init__(name)
         self.name, self.key, self.args_enc, self.kwargs_enc = name, key, args, kwargs
+        self.hide = tuple(hide)  # student names the test has deleted (``del squares``)
 
 
 class StudentError(Exception):
@@ -77,18 +86,27 @@ def needed_names(source: str) -> list[str]:
 
 
 class _StudentCallable:
-    def __init__(self, name: str, cache: dict) -> None:
+    def __init__(self, name: str, cache: dict, ns: dict | None = None, student=()) -> None:
         self._name = name
         self._cache = cache
+        self._ns = ns
+        self._student = tuple(student)
 
     def __repr__(self) -> str:
         return f"<student function {self._name}>"
 
+    def _deleted(self) -> list[str]:
+        """Student names the test has deleted so far: hidden from the student's code too."""
+        if self._ns is None:
+            return []
+        return sorted(n for n in self._student if n not in self._ns)
+
     def __call__(self, *args, **kwargs):
         args_enc, kwargs_enc = encode(list(args)), encode(dict(kwargs))
-        key = dumps([self._name, args_enc, kwargs_enc])
+        hide = self._deleted()
+        key = dumps([self._name, args_enc, kwargs_enc, hide])
         if key not in self._cache:
-            raise NeedCall(self._name, key, args_enc, kwargs_enc)
+            raise NeedCall(self._name, key, args_enc, kwargs_enc, hide)
         reply = self._cache[key]
         for stream in reply.get("streams") or []:
             if type(stream) is dict and type(stream.get("text")) is str:
@@ -115,6 +133,7 @@ def _safe_decode(data):
 
 def _namespace(values: dict, cache: dict, carry: dict | None = None) -> dict:
     ns: dict = {**(carry or {}), "__builtins__": builtins, "__name__": "__main__"}
+    student = [n for n in values if n not in _BUILTINS]
     for name, data in values.items():
         if type(data) is dict and data.get("$") == "module":
             modname = str(data.get("name", ""))
@@ -123,13 +142,66 @@ def _namespace(values: dict, cache: dict, carry: dict | None = None) -> dict:
                     ns[name] = importlib.import_module(modname)
             continue
         if type(data) is dict and data.get("$") == "callable":
-            ns[name] = _StudentCallable(name, cache)
+            ns[name] = _StudentCallable(name, cache, ns, student)
             continue
         ns[name] = _safe_decode(data)
     return ns
 
 
-def _run(source: str, ns: dict, grade_id: str) -> tuple[list, str]:
+def submission_folder(files: dict) -> str:
+    """A private folder holding the submission's data files, where the checker runs tests.
+
+    nbgrader runs tests in the submission's folder, so a test may ``open("data.txt")``. Only
+    data crosses: files that Python could import (``.py``, ``.pyc``, extension modules) are
+    left out, so nothing the student wrote can be imported here. ``files`` maps relative paths
+    to base64 (read by :mod:`~ketlearn.grading.prepare` without following links).
+    """
+    import base64
+    import importlib.machinery
+    import os
+    import tempfile
+
+    code = (*importlib.machinery.all_suffixes(), ".pth")
+    root = tempfile.mkdtemp(prefix="ketlearn-check-")
+    for rel, b64 in files.items():
+        path = os.path.normpath(os.path.join(root, rel))
+        if not path.startswith(root + os.sep) or path.endswith(code):
+            continue
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as fh:
+            fh.write(base64.b64decode(b64))
+    return root
+
+
+@contextlib.contextmanager
+def _in_folder(workdir: str | None):
+    """Run a test in ``workdir`` with ``NBGRADER_EXECUTION=autograde`` (as nbgrader does).
+
+    Relative entries of ``sys.path`` (``""`` under ``python -m``) are removed meanwhile, so no
+    import can resolve to a file in ``workdir``. Call only while holding :data:`CHECK_LOCK`.
+    """
+    import os
+
+    old_env = os.environ.get("NBGRADER_EXECUTION")
+    old_cwd = os.getcwd() if workdir else None
+    old_path = list(sys.path)
+    os.environ["NBGRADER_EXECUTION"] = "autograde"
+    try:
+        if workdir:
+            sys.path[:] = [p for p in sys.path if p and os.path.isabs(p) and p != workdir]
+            os.chdir(workdir)
+        yield
+    finally:
+        if old_cwd is not None:
+            os.chdir(old_cwd)
+            sys.path[:] = old_path
+        if old_env is None:
+            os.environ.pop("NBGRADER_EXECUTION", None)
+        else:
+            os.environ["NBGRADER_EXECUTION"] = old_env
+
+
+def _run(source: str, ns: dict, grade_id: str, workdir: str | None = None) -> tuple[list, str]:
     """Run test code like a notebook cell; return (outputs, error message or "")."""
     outputs: list = []
     out, err = io.StringIO(), io.StringIO()
@@ -138,7 +210,7 @@ def _run(source: str, ns: dict, grade_id: str) -> tuple[list, str]:
     last = None
     if tree.body and isinstance(tree.body[-1], ast.Expr):
         last = ast.Expression(tree.body.pop().value)
-    with CHECK_LOCK, warnings.catch_warnings():
+    with CHECK_LOCK, _in_folder(workdir), warnings.catch_warnings():
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
                 exec(compile(tree, f"<test {grade_id}>", "exec"), ns)
@@ -180,12 +252,17 @@ def check_item(
     call,
     max_calls: int = MAX_CALLS,
     carry: dict | None = None,
+    workdir: str | None = None,
 ):
     """Run one test cell against plain ``values``; ``call(name, args, kwargs)`` asks the student.
 
     ``values`` maps names to *encoded* plain data; ``call`` returns the worker's reply
     (``{"value": ...}``, ``{"error": ...}`` or ``{"died": ...}``). ``carry`` holds what earlier
     test cells of the notebook defined (in nbgrader they share the kernel's namespace).
+    ``workdir`` is the folder the test runs in (:func:`submission_folder`). When the test has
+    deleted student names before calling a student function (``del squares``), ``call`` gets
+    them as a fourth argument and must hide them from that call, as nbgrader's shared
+    namespace would.
 
     >>> ok = check_item("t", "assert answer == 3", {"answer": 3}, call=None)
     >>> ok.passed, ok.outputs
@@ -200,11 +277,14 @@ def check_item(
     while True:
         ns = _namespace(values, cache, carry)
         try:
-            outputs, message = _run(source, ns, grade_id)
+            outputs, message = _run(source, ns, grade_id, workdir)
         except NeedCall as need:
             if len(cache) >= max_calls:
                 return ItemOutcome(grade_id, False, "too many calls to student functions")
-            cache[need.key] = call(need.name, need.args_enc, need.kwargs_enc)
+            if need.hide:
+                cache[need.key] = call(need.name, need.args_enc, need.kwargs_enc, need.hide)
+            else:
+                cache[need.key] = call(need.name, need.args_enc, need.kwargs_enc)
             continue
         except SyntaxError as exc:
             return ItemOutcome(grade_id, False, f"the test itself does not compile: {exc}")

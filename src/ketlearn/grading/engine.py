@@ -23,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-from ketlearn.grading.checker import check_item, needed_names
+from ketlearn.grading.checker import check_item, needed_names, submission_folder
 from ketlearn.grading.kernel import LineReader, name_hash
 
 __all__ = ["Worker", "WorkerDied", "grade_on_dask_worker", "sandbox_prefix"]
@@ -208,11 +208,12 @@ class Worker:
 
         budget = {"left": 2.0 * float(job.get("timeout", 120))}  # for all calls the tests make
 
-        def call(name, args, kwargs):
+        def call(name, args, kwargs, hide=()):
             if budget["left"] <= 0:
                 return {"died": "the time allowed for calling student functions was used up"}
             t_call = time.perf_counter()
-            self._send({"op": "call", "name": name, "args": args, "kwargs": kwargs})
+            hashes = sorted(name_hash(salt, n) for n in hide)  # names the test deleted
+            self._send({"op": "call", "name": name, "args": args, "kwargs": kwargs, "hide": hashes})
             reply = self._recv(timeout=slack)
             budget["left"] -= time.perf_counter() - t_call
             if reply.get("ev") != "result":
@@ -221,6 +222,7 @@ class Worker:
 
         items = {}
         carry: dict = {}  # what earlier test cells defined, as in nbgrader's shared kernel
+        workdir = submission_folder(job.get("files", {}))  # tests open files where nbgrader would
         for j, (test, table) in enumerate(zip(tests, tables, strict=True)):
             if j not in points:
                 items[test["grade_id"]] = {
@@ -239,20 +241,24 @@ class Worker:
                 }
                 continue
             values = {table[h]: v for h, v in points[j].items() if h in table}
-            outcome = check_item(test["grade_id"], test["source"], values, call, carry=carry)
+            outcome = check_item(
+                test["grade_id"], test["source"], values, call, carry=carry, workdir=workdir
+            )
             carry.update(outcome.defined)
             items[test["grade_id"]] = {
                 "passed": outcome.passed,
                 "message": outcome.message,
                 "outputs": outcome.outputs,
             }
+        shutil.rmtree(workdir, ignore_errors=True)
         self._send({"op": "end"})
-        while self._recv(timeout=30).get("ev") != "ended":
+        while (ended := self._recv(timeout=30)).get("ev") != "ended":
             pass
         return {
             "key": job["key"],
             "cells": {str(k): v for k, v in cell_outputs.items()},
             "items": items,
+            "written": ended.get("written") or {},  # files the notebook wrote (for autograded/)
             "faults": faults,
             "seconds": {"run": run_s, "total": time.perf_counter() - t0},
         }

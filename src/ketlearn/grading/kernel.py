@@ -26,7 +26,9 @@ Protocol (JSON lines on stdin/stdout; stray prints of imported libraries go to s
     <- {"ev": "done"} | {"ev": "died", "reason": text, "cell": k}
     -> {"op": "call", "name": n, "args": encoded, "kwargs": encoded}
     <- {"ev": "result", "value": encoded} | {"ev": "result", "error": {...}}
-    -> {"op": "end"}                                      <- {"ev": "ended"}
+    -> {"op": "call", ..., "hide": [hash, ...]}           (names a test deleted, for that call)
+    -> {"op": "end"}                  <- {"ev": "ended", "written": {path: base64}}
+                                         (files the notebook wrote, read after it stopped)
 
 Run it as ``python -m ketlearn.grading.kernel [module ...]`` (the modules to pre-import).
 """
@@ -38,7 +40,9 @@ import hashlib
 import json
 import os
 import select
+import shutil
 import signal
+import stat
 import sys
 import tempfile
 import time
@@ -245,15 +249,8 @@ def _child(shell, job: dict, to_parent: int, from_parent: int) -> None:
         os.dup2(devnull, fd)
     out = os.fdopen(to_parent, "w", encoding="utf-8")
     inp = LineReader(from_parent)
-    workdir = tempfile.mkdtemp(prefix="submission-")
-    for rel, b64 in job.get("files", {}).items():
-        path = os.path.normpath(os.path.join(workdir, rel))
-        if not path.startswith(workdir + os.sep):
-            continue
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "wb") as fh:
-            fh.write(base64.b64decode(b64))
-    os.chdir(workdir)
+    os.chdir(job["workdir"])
+    os.environ["NBGRADER_EXECUTION"] = "autograde"  # as nbgrader autograde sets it
     sys.stdout, sys.stderr = _Stream("stdout"), _Stream("stderr")
     salt = job["salt"]
     points = job["points"]
@@ -287,6 +284,7 @@ def _child(shell, job: dict, to_parent: int, from_parent: int) -> None:
         if not line:
             os._exit(0)
         request = json.loads(line)
+        hidden = _hide_names(shell.user_ns, salt, request.get("hide") or [])
         try:
             fn = shell.user_ns[request["name"]]
             args = decode(request["args"])
@@ -297,6 +295,19 @@ def _child(shell, job: dict, to_parent: int, from_parent: int) -> None:
         except BaseException as exc:
             error = {"ename": type(exc).__name__, "evalue": str(exc)[:2000]}
             _send(out, {"ev": "result", "error": error, "streams": _streams()})
+        finally:
+            shell.user_ns.update(hidden)
+
+
+def _hide_names(user_ns: dict, salt: str, hashes: list) -> dict:
+    """Remove the names a test deleted (``del squares``) for one call; return them to restore.
+
+    The checker sends them as salted hashes, so no identifier of a hidden test is revealed.
+    """
+    wanted = {h for h in hashes if isinstance(h, str)}
+    if not wanted:
+        return {}
+    return {n: user_ns.pop(n) for n in list(user_ns) if name_hash(salt, n) in wanted}
 
 
 def _streams() -> list[dict]:
@@ -337,6 +348,15 @@ class _Zygote:
                 self.run(job)
 
     def run(self, job: dict) -> None:
+        job["workdir"] = workdir = _make_workdir(job.get("files", {}))
+        try:
+            self._run(job)
+        finally:
+            written = _written_files(workdir, job.get("files", {}))
+            shutil.rmtree(workdir, ignore_errors=True)
+            self.send({"ev": "ended", "written": written})
+
+    def _run(self, job: dict) -> None:
         up_r, up_w = os.pipe()
         down_r, down_w = os.pipe()
         pid = os.fork()
@@ -390,7 +410,6 @@ class _Zygote:
             except ChildProcessError:  # already collected when its death was noticed
                 pass
             _reap()
-        self.send({"ev": "ended"})
 
     def _run_cells(self, pid, reader, timeout, n_cells, state) -> bool:
         while True:
@@ -442,6 +461,60 @@ class _Zygote:
             if expect and message.get("ev") != expect:
                 continue
             return message, ""
+
+
+MAX_WRITTEN_BYTES = 50_000_000  # files a notebook writes that are sent back, in total
+
+
+def _make_workdir(files: dict) -> str:
+    """A fresh folder holding the submission's files (where the notebook runs, as in nbgrader)."""
+    workdir = tempfile.mkdtemp(prefix="submission-")
+    for rel, b64 in files.items():
+        path = os.path.normpath(os.path.join(workdir, rel))
+        if not path.startswith(workdir + os.sep):
+            continue
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as fh:
+            fh.write(base64.b64decode(b64))
+    return workdir
+
+
+def _written_files(workdir: str, given: dict) -> dict:
+    """Regular files the notebook created or changed (base64), read after its process is gone.
+
+    Links are never followed (``os.walk`` without ``followlinks``, ``O_NOFOLLOW``), hidden
+    files and notebooks are skipped, and at most :data:`MAX_WRITTEN_BYTES` are returned, so
+    ``autograded/`` gets what nbgrader's kernel would have left there and nothing else.
+    """
+    found: dict[str, str] = {}
+    budget = MAX_WRITTEN_BYTES
+    for top, dirs, names in os.walk(workdir, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            path = os.path.join(top, name)
+            rel = os.path.relpath(path, workdir)
+            if name.startswith(".") or name.endswith(".ipynb"):
+                continue
+            try:
+                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            except OSError:
+                continue
+            try:
+                info = os.fstat(fd)
+                if not stat.S_ISREG(info.st_mode) or info.st_size > budget:
+                    continue
+                with os.fdopen(fd, "rb", closefd=False) as fh:
+                    data = fh.read(budget + 1)
+            finally:
+                os.close(fd)
+            if len(data) > budget:
+                continue
+            b64 = base64.b64encode(data).decode()
+            if given.get(rel) == b64:
+                continue  # one of the files it was given, unchanged
+            budget -= len(data)
+            found[rel] = b64
+    return found
 
 
 def _warm_up() -> None:

@@ -20,7 +20,9 @@ from __future__ import annotations
 import base64
 import copy
 import hashlib
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +55,7 @@ class NotebookSpec:
     tests: dict[str, TestCell]
     locked: dict[str, str]  # grade_id -> source of every locked cell (restored as nbgrader does)
     order: list[str]  # grade_ids in the source notebook's order
+    locked_types: dict[str, str] = field(default_factory=dict)  # grade_id -> cell type
 
 
 @dataclass
@@ -95,13 +98,14 @@ def load_assignment(gradebook, course_root: Path, name: str) -> AssignmentSpec:
             if gc.cell_type == "code" and sc is not None and sc.locked:
                 tests[gc.name] = TestCell(gc.name, sc.source or "", float(gc.max_score))
         locked = {c.name: c.source or "" for c in nb.source_cells if c.locked}
+        locked_types = {c.name: c.cell_type for c in nb.source_cells if c.locked}
         order: list[str] = []
         path = course_root / "source" / name / f"{nb.name}.ipynb"
         if path.exists():
             src = nbformat.read(path, as_version=4)
             order = [_nbg(c).get("grade_id") for c in src.cells if _nbg(c).get("grade_id")]
         order += [g for g in sources if g not in order]
-        notebooks[nb.name] = NotebookSpec(nb.name, tests, locked, order)
+        notebooks[nb.name] = NotebookSpec(nb.name, tests, locked, order, locked_types)
     return AssignmentSpec(name, notebooks, course_root / "source" / name)
 
 
@@ -138,21 +142,44 @@ def _find_file(folder: Path, spec: NotebookSpec, all_names: set[str]) -> tuple[P
 
 
 def _files(folder: Path, source_dir: Path) -> dict[str, str]:
+    """The files a notebook may open: the student's, then the instructor's (which win).
+
+    Symbolic links are never followed (a submitted link could point at the gradebook), and
+    files are opened with ``O_NOFOLLOW``, so a link swapped in meanwhile is refused too.
+    """
     files: dict[str, str] = {}
     for base in (folder, source_dir):  # the instructor's copies win, as in nbgrader
-        if not base.is_dir():
+        if base.is_symlink() or not base.is_dir():
             continue
-        for path in sorted(base.rglob("*")):
-            rel = path.relative_to(base)
-            if (
-                path.is_file()
-                and path.suffix != ".ipynb"
-                and not any(part.startswith(".") for part in rel.parts)
-                and path.name != "timestamp.txt"
-                and path.stat().st_size <= MAX_FILE_BYTES
-            ):
-                files[str(rel)] = base64.b64encode(path.read_bytes()).decode()
+        for top, dirs, names in os.walk(base, followlinks=False):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(names):
+                path = Path(top) / name
+                rel = path.relative_to(base)
+                if name.startswith(".") or name == "timestamp.txt" or path.suffix == ".ipynb":
+                    continue
+                data = _read_plain_file(path)
+                if data is not None:
+                    files[str(rel)] = base64.b64encode(data).decode()
     return files
+
+
+def _read_plain_file(path: Path) -> bytes | None:
+    """Bytes of a regular file that is not a link and not too large; otherwise ``None``."""
+    try:
+        fd = os.open(
+            path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        )
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read(MAX_FILE_BYTES + 1)[:MAX_FILE_BYTES]
+    finally:
+        os.close(fd)
 
 
 def prepare_submission(
@@ -183,15 +210,23 @@ def prepare_submission(
             )
             continue
         _restore_tests(nb, nbspec, prep)
+        _restore_locked(nb, nbspec, prep)
         prep.nb = nb
-        cells, points = [], []
+        cells, points, kernel_tests = [], [], {}
         for i, cell in enumerate(nb.cells):
             gid = _nbg(cell).get("grade_id")
             if cell.cell_type == "code" and gid in nbspec.tests:
+                # The test's visible part (what the student was given anyway) also runs in the
+                # student's kernel at its place, as in nbgrader, so that what a test does to the
+                # namespace (``del squares``) is seen by the student's code. The full test, hidden
+                # parts included, runs only in the checker; the stricter outcome counts.
                 prep.test_index[gid] = i
                 points.append(
                     {"grade_id": gid, "source": nbspec.tests[gid].source, "after": len(cells)}
                 )
+                kernel_tests[len(cells)] = gid
+                prep.code_index.append(i)
+                cells.append(strip_hidden(nbspec.tests[gid].source))
             elif cell.cell_type == "code":
                 prep.code_index.append(i)
                 cells.append(cell.source)
@@ -199,10 +234,39 @@ def prepare_submission(
             "key": [spec.name, student, nbspec.name],
             "cells": cells,
             "tests": points,
+            "kernel_tests": kernel_tests,
             "timeout": timeout,
             "files": files,
         }
     return out
+
+
+def _restore_locked(nb, spec: NotebookSpec, prep: Prepared) -> None:
+    """Put back every locked (read-only) cell as the gradebook has it, before anything runs.
+
+    nbgrader's ``OverwriteCells`` does the same, so an accidental edit to a locked cell costs
+    nothing and an answer typed into one earns nothing; each restored cell is reported.
+    """
+    for cell in nb.cells:
+        gid = _nbg(cell).get("grade_id")
+        if gid not in spec.locked or gid in spec.tests:
+            continue
+        want_type = spec.locked_types.get(gid, cell.cell_type)
+        if cell.cell_type == want_type and cell.source == spec.locked[gid]:
+            continue
+        prep.faults.append(
+            {"kind": "edited locked cell", "detail": f"{gid} restored from the gradebook"}
+        )
+        if cell.cell_type != want_type:
+            new = (
+                nbformat.v4.new_code_cell(spec.locked[gid])
+                if want_type == "code"
+                else nbformat.v4.new_markdown_cell(spec.locked[gid])
+            )
+            new.metadata = cell.metadata
+            cell.clear()
+            cell.update(new)
+        cell.source = spec.locked[gid]
 
 
 def _restore_tests(nb, spec: NotebookSpec, prep: Prepared) -> None:
