@@ -1,0 +1,102 @@
+"""Feedback for every assignment of the course, by both buttons, never shows a hidden test.
+
+A scratch copy of the course (its real `nbgrader_config.py`) generates all eight assignments;
+two students submit each one: the instructor's solution and the untouched student version (whose
+tests fail, so error outputs are rendered too). `ketlearn grade` grades them; then feedback is
+written by `ketlearn feedback` and by nbgrader's own `generate_feedback` (the formgrader's
+button, configured by the course to use `ketlearn.grading.feedback.HideHiddenTests`). Every
+file must be written, and no line of any hidden-test block may appear in any of them unless the
+student was shown that same text in their own notebook (the released version).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-feedback-all")]
+ROOT = Path(__file__).resolve().parents[1]
+_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.DOTALL)
+
+
+@pytest.fixture(scope="module")
+def course():
+    sys.path.insert(0, str(ROOT / "tools"))
+    import release as release_tool
+
+    from ketlearn.grading.cli import main
+
+    root = release_tool.scratch_course()
+    names = release_tool.assignments(root)
+    release_tool.generate_in(root, names)
+    for name in names:
+        for student, folder in (("solver", "source"), ("blank", "release")):
+            dest = root / "submitted" / student / name
+            dest.mkdir(parents=True)
+            shutil.copy(root / folder / name / f"{name}.ipynb", dest / f"{name}.ipynb")
+    code = main(["grade", "--course", str(root), "-j", "2", "--no-progress"])
+    yield root, names, code
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def _hidden_lines(root: Path, name: str) -> set[str]:
+    """Hidden-test lines the student was never shown (absent from the released notebook)."""
+    source = nbformat.read(root / "source" / name / f"{name}.ipynb", as_version=4)
+    given = (root / "release" / name / f"{name}.ipynb").read_text()
+    given_text = "\n".join(c.source for c in nbformat.reads(given, as_version=4).cells)
+    lines = set()
+    for cell in source.cells:
+        for block in _BLOCK.findall(cell.source):
+            lines.update(ln.strip() for ln in block.splitlines() if len(ln.strip()) >= 6)
+    return {ln for ln in lines if ln not in given_text}
+
+
+def _check(page: str, hidden: set[str], where: str) -> None:
+    text = html.unescape(page)
+    assert "BEGIN HIDDEN TESTS" not in text, where
+    leaked = [ln for ln in hidden if ln in text]
+    assert not leaked, f"{where}: {leaked[:3]}"
+
+
+def test_course_grades_cleanly(course):
+    _, names, code = course
+    assert code == 0
+    assert len(names) == 8
+
+
+def test_ketlearn_feedback_for_every_assignment(course, capsys):
+    from ketlearn.grading.cli import main
+
+    root, names, _ = course
+    assert main(["feedback", "--course", str(root)]) == 0, capsys.readouterr().out
+    for name in names:
+        hidden = _hidden_lines(root, name)
+        assert hidden, f"{name} has no hidden tests: the check would be vacuous"
+        for student in ("solver", "blank"):
+            page = (root / "feedback" / student / name / f"{name}.html").read_text()
+            _check(page, hidden, f"ketlearn feedback {student}/{name}")
+            assert "hidden tests not shown" in page
+
+
+def test_nbgrader_generate_feedback_for_every_assignment(course):
+    from ketlearn.grading.gradebook import course_api
+
+    root, names, _ = course
+    api = course_api(root)
+    out = root / "nbgrader-feedback"
+    for name in names:
+        hidden = _hidden_lines(root, name)
+        for student in ("solver", "blank"):
+            result = api.generate_feedback(name, student, force=True)
+            assert result["success"], result.get("log", "")[-2000:]
+            page = (root / "feedback" / student / name / f"{name}.html").read_text()
+            _check(page, hidden, f"nbgrader generate_feedback {student}/{name}")
+            assert "hidden tests not shown" in page
+            (out / student).mkdir(parents=True, exist_ok=True)
+            shutil.copy(root / "feedback" / student / name / f"{name}.html", out / student)
