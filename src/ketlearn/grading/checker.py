@@ -175,30 +175,27 @@ def submission_folder(files: dict) -> str:
 
 @contextlib.contextmanager
 def _in_folder(workdir: str | None):
-    """Run a test in ``workdir`` with ``NBGRADER_EXECUTION=autograde`` (as nbgrader does).
+    """Run a test in ``workdir`` (the submission's data files), as nbgrader does.
 
     Relative entries of ``sys.path`` (``""`` under ``python -m``) are removed meanwhile, so no
     import can resolve to a file in ``workdir``. Call only while holding :data:`CHECK_LOCK`.
+    ``NBGRADER_EXECUTION=autograde`` is set by :func:`ketlearn.grading.runner.grade` for the
+    whole run (changing it per test would race with nbgrader's own ``setenv`` in the recorder).
     """
     import os
 
-    old_env = os.environ.get("NBGRADER_EXECUTION")
-    old_cwd = os.getcwd() if workdir else None
+    if not workdir:
+        yield
+        return
+    old_cwd = os.getcwd()
     old_path = list(sys.path)
-    os.environ["NBGRADER_EXECUTION"] = "autograde"
     try:
-        if workdir:
-            sys.path[:] = [p for p in sys.path if p and os.path.isabs(p) and p != workdir]
-            os.chdir(workdir)
+        sys.path[:] = [p for p in sys.path if p and os.path.isabs(p) and p != workdir]
+        os.chdir(workdir)
         yield
     finally:
-        if old_cwd is not None:
-            os.chdir(old_cwd)
-            sys.path[:] = old_path
-        if old_env is None:
-            os.environ.pop("NBGRADER_EXECUTION", None)
-        else:
-            os.environ["NBGRADER_EXECUTION"] = old_env
+        os.chdir(old_cwd)
+        sys.path[:] = old_path
 
 
 def _run(source: str, ns: dict, grade_id: str, workdir: str | None = None) -> tuple[list, str]:
