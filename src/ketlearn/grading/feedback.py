@@ -32,6 +32,7 @@ from pathlib import Path
 
 import nbformat
 from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
 
 from ketlearn.grading.gradebook import open_course
 from ketlearn.grading.prepare import strip_hidden
@@ -118,6 +119,9 @@ class HideHiddenTests(Preprocessor):
     :class:`HiddenTestLeak`, so nbgrader reports the notebook as failed) if a hidden line is
     still anywhere in the notebook's sources or outputs.
     """
+
+    # nbconvert preprocessors are off unless enabled; nbgrader registers them without enabling.
+    enabled = Bool(True, help="Strip hidden tests from feedback (on by default).").tag(config=True)
 
     def preprocess(self, nb, resources):
         hidden = hide_hidden_tests(nb)

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import nbformat
 
+from ketlearn.grading.checker import CHECK_LOCK
 from ketlearn.grading.engine import Worker, WorkerDied, grade_on_dask_worker, sandbox_prefix
 from ketlearn.grading.gradebook import CourseError, Recorder, open_course
 from ketlearn.grading.prepare import load_assignment, prepare_submission
@@ -303,7 +304,10 @@ def _grade(
                 folder = with_written_files(
                     state["folder"], state["results"].values(), staging / "written" / student / name
                 )
-                scores = recorder.record(name, student, folder, state["prepared"], state["results"])
+                with CHECK_LOCK:  # nbgrader changes the working folder; so do running tests
+                    scores = recorder.record(
+                        name, student, folder, state["prepared"], state["results"]
+                    )
                 report.graded[(name, student)] = scores
             except Exception as exc:
                 report.faults.append(
