@@ -45,21 +45,31 @@ def course():
     shutil.rmtree(root, ignore_errors=True)
 
 
-def _hidden_lines(root: Path, name: str) -> set[str]:
-    """Hidden-test lines the student was never shown (absent from the released notebook)."""
+def _hidden_lines(root: Path, name: str, student: str) -> set[str]:
+    """Hidden-test lines the student never saw (not in the released notebook or their own)."""
     source = nbformat.read(root / "source" / name / f"{name}.ipynb", as_version=4)
-    given = (root / "release" / name / f"{name}.ipynb").read_text()
-    given_text = "\n".join(c.source for c in nbformat.reads(given, as_version=4).cells)
+    shown = ""
+    for path in (
+        root / "release" / name / f"{name}.ipynb",
+        root / "submitted" / student / name / f"{name}.ipynb",
+    ):
+        shown += "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
     lines = set()
     for cell in source.cells:
         for block in _BLOCK.findall(cell.source):
-            lines.update(ln.strip() for ln in block.splitlines() if len(ln.strip()) >= 6)
-    return {ln for ln in lines if ln not in given_text}
+            lines.update(ln.strip() for ln in block.splitlines() if len(ln.strip()) >= 8)
+    return {ln for ln in lines if ln not in shown}
+
+
+def _text(page: str) -> str:
+    """What a reader sees: the HTML without styles, scripts and tags (code spans joined)."""
+    page = re.sub(r"<(style|script)\b.*?</\1>", "", page, flags=re.DOTALL | re.IGNORECASE)
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
 
 
 def _check(page: str, hidden: set[str], where: str) -> None:
-    text = html.unescape(page)
-    assert "BEGIN HIDDEN TESTS" not in text, where
+    text = _text(page)
+    assert "BEGIN HIDDEN TESTS" not in text and "BEGIN HIDDEN TESTS" not in page, where
     leaked = [ln for ln in hidden if ln in text]
     assert not leaked, f"{where}: {leaked[:3]}"
 
@@ -76,9 +86,9 @@ def test_ketlearn_feedback_for_every_assignment(course, capsys):
     root, names, _ = course
     assert main(["feedback", "--course", str(root)]) == 0, capsys.readouterr().out
     for name in names:
-        hidden = _hidden_lines(root, name)
-        assert hidden, f"{name} has no hidden tests: the check would be vacuous"
         for student in ("solver", "blank"):
+            hidden = _hidden_lines(root, name, student)
+            assert hidden, f"{name} has no hidden tests: the check would be vacuous"
             page = (root / "feedback" / student / name / f"{name}.html").read_text()
             _check(page, hidden, f"ketlearn feedback {student}/{name}")
             assert "hidden tests not shown" in page
@@ -91,8 +101,8 @@ def test_nbgrader_generate_feedback_for_every_assignment(course):
     api = course_api(root)
     out = root / "nbgrader-feedback"
     for name in names:
-        hidden = _hidden_lines(root, name)
         for student in ("solver", "blank"):
+            hidden = _hidden_lines(root, name, student)
             result = api.generate_feedback(name, student, force=True)
             assert result["success"], result.get("log", "")[-2000:]
             page = (root / "feedback" / student / name / f"{name}.html").read_text()
@@ -100,3 +110,23 @@ def test_nbgrader_generate_feedback_for_every_assignment(course):
             assert "hidden tests not shown" in page
             (out / student).mkdir(parents=True, exist_ok=True)
             shutil.copy(root / "feedback" / student / name / f"{name}.html", out / student)
+
+
+def test_control_plain_nbgrader_feedback_leaks(course):
+    """Without the course's preprocessor, nbgrader's button shows hidden tests (so the checks bite)."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    root, names, _ = course
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    config.GenerateFeedback.preprocessors = [
+        "nbgrader.preprocessors.GetGrades",
+        "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    ]
+    api = NbGraderAPI(coursedir=CourseDirectory(config=config, root=str(root)), config=config)
+    name = names[2]
+    assert api.generate_feedback(name, "blank", force=True)["success"]
+    page = (root / "feedback" / "blank" / name / f"{name}.html").read_text()
+    with pytest.raises(AssertionError):
+        _check(page, _hidden_lines(root, name, "blank"), "control")
