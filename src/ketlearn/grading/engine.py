@@ -269,6 +269,7 @@ _DASK_LOCAL = threading.local()
 
 def grade_on_dask_worker(job: dict, modules: list[str], hide: list[str], sandbox: bool) -> dict:
     """Task run by a Dask worker: grade ``job`` with this thread's warm worker process."""
+    os.environ["NBGRADER_EXECUTION"] = "autograde"  # the checker's tests see it, as in nbgrader
     worker = getattr(_DASK_LOCAL, "worker", None)
     if worker is None or worker.modules != list(modules):
         prefix = sandbox_prefix(hide) if sandbox else None
