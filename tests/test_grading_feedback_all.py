@@ -48,12 +48,13 @@ def course():
 def _hidden_lines(root: Path, name: str, student: str) -> set[str]:
     """Hidden-test lines the student never saw (not in the released notebook or their own)."""
     source = nbformat.read(root / "source" / name / f"{name}.ipynb", as_version=4)
-    shown = ""
-    for path in (
-        root / "release" / name / f"{name}.ipynb",
-        root / "submitted" / student / name / f"{name}.ipynb",
-    ):
-        shown += "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
+    given = nbformat.read(root / "release" / name / f"{name}.ipynb", as_version=4)
+    own = nbformat.read(root / "submitted" / student / name / f"{name}.ipynb", as_version=4)
+    shown = "\n".join(c.source for c in given.cells)
+    for cell in own.cells:  # the student's own cells (not the tests, which come from the gradebook)
+        meta = cell.metadata.get("nbgrader", {})
+        if not (meta.get("grade") and not meta.get("solution")):
+            shown += "\n" + cell.source
     lines = set()
     for cell in source.cells:
         for block in _BLOCK.findall(cell.source):
