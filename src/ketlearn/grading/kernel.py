@@ -6,14 +6,16 @@ Most of a submission's grading time under ``nbgrader autograde`` is start-up pai
 every submission: a new kernel, then ``import numpy, pandas, scipy, matplotlib`` inside it, then
 a graceful shutdown. This worker pays the imports **once**: it imports the course's modules and
 builds an IPython shell, and then, for each submission, ``fork``\\ s a child that is an exact,
-pristine copy of that warm state. The child runs the student's cells (with the tests removed),
-so every submission still starts from a clean interpreter, and whatever the student patches
-(``math``, numpy, ``builtins``, IPython's machinery) dies with the child.
+pristine copy of that warm state. The child runs the student's cells (and only the visible
+part of each test, as nbgrader would run it), so every submission still starts from a clean
+interpreter, and whatever the student patches (``math``, numpy, ``builtins``, IPython's
+machinery) dies with the child.
 
 What crosses the boundary
 -------------------------
-The worker never receives test code: only the student's cells, salted hashes of the names the
-tests need, and later the arguments of calls the checker wants made. The child answers with
+The worker never receives hidden test code: only the student's cells (with visible test
+parts), salted hashes of the names the tests need, and later the arguments of calls the checker
+wants made (and salted hashes of names a test deleted). The child answers with
 plain data (:mod:`ketlearn.grading.codec`), never pickles. Timeouts are enforced here, in the
 parent: a cell that runs too long gets SIGINT (like Jupyter's interrupt), then SIGKILL.
 

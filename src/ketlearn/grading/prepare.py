@@ -9,10 +9,13 @@ tests, what they contain and what they are worth. For each submitted notebook th
   metadata) and puts back the gradebook's own test cells at their places in the source
   notebook's order (faults ``deleted test cell``, ``duplicated test cell``, ``edited test
   cell``, ``moved test cell``: graded, reported);
-- builds the job a worker runs: the student's code cells *without* any test code, the points
-  after which each test's answers are read, and the files the notebook may open.
+- restores locked (read-only) cells from the gradebook before anything runs (fault ``edited
+  locked cell``), as nbgrader's ``OverwriteCells`` does;
+- builds the job a worker runs: the student's code cells, each test cell's *visible* part at
+  its place (what the student was given), the points at which each test's answers are read,
+  and the files the notebook may open (never following links).
 
-Test code never goes into the job's cells; the checker gets it separately.
+Hidden test code never goes into the job's cells; the checker gets the full tests separately.
 """
 
 from __future__ import annotations
