@@ -28,10 +28,16 @@ DUE = "2015-02-02 14:58:23.948203 America/Los_Angeles"
 ONE_HOUR_LATE = "2015-02-02 15:58:23.948203 America/Los_Angeles"
 RELEASED = object()  # "submit the released (student) version of this notebook"
 
+
+class TEXT(str):
+    """A submitted non-notebook file's content (the key is its file name)."""
+
+
 # Course A: nbgrader's defaults (timeout 30 s) plus the settings nbgrader's tests add.
 CONFIG_A = """c = get_config()
 c.ClearSolutions.code_stub = dict(python="# YOUR CODE HERE")
 c.LateSubmissionPlugin.penalty_method = "zero"
+c.Autograde.exclude_overwriting = {"ps12": ["helper.py"]}
 """
 # assignment -> (source notebooks {name: fixture}, data files, due date, students)
 # students: {student: ({notebook: fixture | RELEASED}, timestamp or None)}
@@ -112,6 +118,27 @@ COURSE_A = {
         None,
         {"foo": ({"p1": "timeout.ipynb"}, None)},
     ),
+    "ps12": (  # test_grade_overwrite_files: instructor's data.csv wins, helper.py is kept
+        {"p1": "submitted-unchanged.ipynb"},
+        [("data.csv", "some,data\n"), ("helper.py", "print('hello!')\n")],
+        DUE,
+        {
+            "foo": (
+                {
+                    "p1": "submitted-unchanged.ipynb",
+                    "data.csv": TEXT("some,other,data\n"),
+                    "helper.py": TEXT("print('this is different!')\n"),
+                },
+                ONE_HOUR_LATE,
+            )
+        },
+    ),
+    "ps13": (  # test_skip_extra_notebooks
+        {"p1": "submitted-unchanged.ipynb"},
+        [],
+        None,
+        {"foo": ({"p1 copy": "submitted-unchanged.ipynb", "p1": "submitted-changed.ipynb"}, None)},
+    ),
 }
 # Course B: a course that sets both timeout names; nbgrader's Execute.timeout wins.
 CONFIG_B = """c = get_config()
@@ -159,7 +186,10 @@ def _build(root: Path, config: str, assignments: dict) -> None:
         for nb, fixture in sources.items():
             shutil.copy(FILES / fixture, folder / f"{nb}.ipynb")
         for fixture in data:
-            shutil.copy(FILES / fixture, folder / fixture)
+            if isinstance(fixture, tuple):
+                (folder / fixture[0]).write_text(fixture[1])
+            else:
+                shutil.copy(FILES / fixture, folder / fixture)
         with Gradebook(api.coursedir.db_url) as gb:
             gb.update_or_create_assignment(name, duedate=due)
         result = api.generate_assignment(name, force=True, create=True)
@@ -169,6 +199,9 @@ def _build(root: Path, config: str, assignments: dict) -> None:
             folder = root / "submitted" / student / name
             folder.mkdir(parents=True)
             for nb, fixture in notebooks.items():
+                if isinstance(fixture, TEXT):
+                    (folder / nb).write_text(str(fixture))
+                    continue
                 src = (
                     root / "release" / name / f"{nb}.ipynb"
                     if fixture is RELEASED
@@ -201,10 +234,10 @@ def _files(root: Path) -> dict:
     base = root / "autograded"
     if not base.exists():
         return {}
-    return {
-        str(p.relative_to(base)): p.read_bytes()
+    return {  # notebooks: only whether they are there (their outputs differ in detail)
+        str(p.relative_to(base)): None if p.suffix == ".ipynb" else p.read_bytes()
         for p in sorted(base.rglob("*"))
-        if p.is_file() and p.suffix != ".ipynb" and not p.name.startswith(".")
+        if p.is_file() and not p.name.startswith(".")
     }
 
 
@@ -289,7 +322,12 @@ def test_cheat_attempts_score_no_more_than_under_nbgrader(graded):
 def test_written_files_reach_autograded(graded):
     for run in graded.values():
         assert run["ours_files"] == run["theirs_files"]
-    assert graded["A"]["ours_files"]["foo/ps6/side-effect.txt"] == b"a side effect"
+    ours = graded["A"]["ours_files"]
+    assert ours["foo/ps6/side-effect.txt"] == b"a side effect"
+    assert ours["foo/ps12/data.csv"] == b"some,data\n"  # the instructor's copy wins
+    assert ours["foo/ps12/helper.py"] == b"print('this is different!')\n"  # excluded: kept
+    assert "foo/ps13/p1.ipynb" in ours and "foo/ps13/p1 copy.ipynb" not in ours
+    assert "foo/ps7/p1.ipynb" in ours and "foo/ps7/p2.ipynb" not in ours
 
 
 def test_exit_status_matches_nbgrader(graded):

@@ -68,6 +68,7 @@ class AssignmentSpec:
     name: str
     notebooks: dict[str, NotebookSpec]
     source_dir: Path
+    keep_students: frozenset[str] = frozenset()  # nbgrader's Autograde.exclude_overwriting
 
 
 @dataclass
@@ -144,7 +145,7 @@ def _find_file(folder: Path, spec: NotebookSpec, all_names: set[str]) -> tuple[P
     ]
 
 
-def _files(folder: Path, source_dir: Path) -> dict[str, str]:
+def _files(folder: Path, source_dir: Path, keep: frozenset[str] = frozenset()) -> dict[str, str]:
     """The files a notebook may open: the student's, then the instructor's (which win).
 
     Symbolic links are never followed (a submitted link could point at the gradebook), and
@@ -161,6 +162,8 @@ def _files(folder: Path, source_dir: Path) -> dict[str, str]:
                 rel = path.relative_to(base)
                 if name.startswith(".") or name == "timestamp.txt" or path.suffix == ".ipynb":
                     continue
+                if base == source_dir and str(rel) in keep and str(rel) in files:
+                    continue  # the student's copy is kept (``Autograde.exclude_overwriting``)
                 data = _read_plain_file(path)
                 if data is not None:
                     files[str(rel)] = base64.b64encode(data).decode()
@@ -191,7 +194,7 @@ def prepare_submission(
     """Prepare every notebook of ``spec`` in ``folder`` (``submitted/<student>/<assignment>``)."""
     out = []
     all_names = set(spec.notebooks)
-    files = _files(folder, spec.source_dir)
+    files = _files(folder, spec.source_dir, spec.keep_students)
     for nbspec in spec.notebooks.values():
         prep = Prepared(spec.name, student, nbspec.name)
         out.append(prep)

@@ -213,6 +213,11 @@ def _grade(
                 f"{', '.join(known) or 'none'} (run `nbgrader generate_assignment NAME` first)."
             )
         specs = {a: load_assignment(gb, root, a) for a in wanted}
+    from nbgrader.converters import Autograde
+
+    keep = Autograde(config=api.config).exclude_overwriting  # resolved as nbgrader resolves it
+    for a, spec in specs.items():
+        spec.keep_students = frozenset(str(x) for x in keep.get(a, []))
     if timeout is None:
         timeout = course_timeout(api.config)
     subs = _submissions(root, coursedir.submitted_directory, wanted, students)
