@@ -76,9 +76,19 @@ def _check(page: str, hidden: set[str], where: str) -> None:
 
 
 def test_course_grades_cleanly(course):
-    _, names, code = course
+    """Every assignment grades without a fault needing the instructor; solutions get full marks."""
+    from nbgrader.api import Gradebook
+
+    root, names, code = course
     assert code == 0
     assert len(names) == 8
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        for name in names:
+            nb = gb.find_submission(name, "solver").notebooks[0]
+            auto = [g for g in nb.grades if g.auto_score is not None]
+            assert auto, name
+            lost = {g.name: g.auto_score for g in auto if g.auto_score != g.max_score}
+            assert not lost, f"{name}: the solution lost points in {lost}"
 
 
 def test_ketlearn_feedback_for_every_assignment(course, capsys):
