@@ -10,8 +10,18 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # Autograding: notebooks here run in well under a minute; a cell that hangs is stopped.
+# (`c.Execute.timeout`, if set, wins over this, as in nbgrader; `ketlearn grade` reads both.)
 c.ExecutePreprocessor.timeout = 120
 c.Execute.interrupt_on_timeout = True
 
 # Keep instructor-only material out of students' feedback where nbgrader allows it.
 c.ClearHiddenTests.enforce_metadata = True
+
+# The formgrader's "Generate Feedback" button (nbgrader generate_feedback) renders the autograded
+# notebook, which holds the hidden tests; this preprocessor cuts them out (and refuses to write
+# feedback that would still show one). `ketlearn feedback` uses the same code.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "ketlearn.grading.feedback.HideHiddenTests",
+]

@@ -41,6 +41,7 @@ __all__ = [
     "check_item",
     "module_allowed",
     "needed_names",
+    "submission_folder",
 ]
 
 #: Tests redirect sys.stdout/sys.stderr and warnings while they run; those are process-wide,
@@ -58,9 +59,10 @@ BASE_MODULES = frozenset(
 class NeedCall(BaseException):
     """Raised by a student-function proxy whose result is not known yet."""
 
-    def __init__(self, name: str, key: str, args: object, kwargs: object) -> None:
+    def __init__(self, name: str, key: str, args: object, kwargs: object, hide=()) -> None:
         super().__init__(name)
         self.name, self.key, self.args_enc, self.kwargs_enc = name, key, args, kwargs
+        self.hide = tuple(hide)  # student names the test has deleted (``del squares``)
 
 
 class StudentError(Exception):
@@ -98,18 +100,27 @@ def needed_names(source: str) -> list[str]:
 
 
 class _StudentCallable:
-    def __init__(self, name: str, cache: dict) -> None:
+    def __init__(self, name: str, cache: dict, ns: dict | None = None, student=()) -> None:
         self._name = name
         self._cache = cache
+        self._ns = ns
+        self._student = tuple(student)
 
     def __repr__(self) -> str:
         return f"<student function {self._name}>"
 
+    def _deleted(self) -> list[str]:
+        """Student names the test has deleted so far: hidden from the student's code too."""
+        if self._ns is None:
+            return []
+        return sorted(n for n in self._student if n not in self._ns)
+
     def __call__(self, *args, **kwargs):
         args_enc, kwargs_enc = encode(list(args)), encode(dict(kwargs))
-        key = dumps([self._name, args_enc, kwargs_enc])
+        hide = self._deleted()
+        key = dumps([self._name, args_enc, kwargs_enc, hide])
         if key not in self._cache:
-            raise NeedCall(self._name, key, args_enc, kwargs_enc)
+            raise NeedCall(self._name, key, args_enc, kwargs_enc, hide)
         reply = self._cache[key]
         for stream in reply.get("streams") or []:
             if type(stream) is dict and type(stream.get("text")) is str:
@@ -159,6 +170,7 @@ def _namespace(
     refused: list | None = None,
 ) -> dict:
     ns: dict = {**(carry or {}), "__builtins__": builtins, "__name__": "__main__"}
+    student = [n for n in values if n not in _BUILTINS]
     for name, data in values.items():
         if type(data) is dict and data.get("$") == "module":
             modname = str(data.get("name", ""))[:200]
@@ -169,13 +181,63 @@ def _namespace(
                 refused.append((name, modname))
             continue
         if type(data) is dict and data.get("$") == "callable":
-            ns[name] = _StudentCallable(name, cache)
+            ns[name] = _StudentCallable(name, cache, ns, student)
             continue
         ns[name] = _safe_decode(data)
     return ns
 
 
-def _run(source: str, ns: dict, grade_id: str) -> tuple[list, str]:
+def submission_folder(files: dict) -> str:
+    """A private folder holding the submission's data files, where the checker runs tests.
+
+    nbgrader runs tests in the submission's folder, so a test may ``open("data.txt")``. Only
+    data crosses: files that Python could import (``.py``, ``.pyc``, extension modules) are
+    left out, so nothing the student wrote can be imported here. ``files`` maps relative paths
+    to base64 (read by :mod:`~ketlearn.grading.prepare` without following links).
+    """
+    import base64
+    import importlib.machinery
+    import os
+    import tempfile
+
+    code = (*importlib.machinery.all_suffixes(), ".pth")
+    root = tempfile.mkdtemp(prefix="ketlearn-check-")
+    for rel, b64 in files.items():
+        path = os.path.normpath(os.path.join(root, rel))
+        if not path.startswith(root + os.sep) or path.endswith(code):
+            continue
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as fh:
+            fh.write(base64.b64decode(b64))
+    return root
+
+
+@contextlib.contextmanager
+def _in_folder(workdir: str | None):
+    """Run a test in ``workdir`` (the submission's data files), as nbgrader does.
+
+    Relative entries of ``sys.path`` (``""`` under ``python -m``) are removed meanwhile, so no
+    import can resolve to a file in ``workdir``. Call only while holding :data:`CHECK_LOCK`.
+    ``NBGRADER_EXECUTION=autograde`` is set by :func:`ketlearn.grading.runner.grade` for the
+    whole run (changing it per test would race with nbgrader's own ``setenv`` in the recorder).
+    """
+    import os
+
+    if not workdir:
+        yield
+        return
+    old_cwd = os.getcwd()
+    old_path = list(sys.path)
+    try:
+        sys.path[:] = [p for p in sys.path if p and os.path.isabs(p) and p != workdir]
+        os.chdir(workdir)
+        yield
+    finally:
+        os.chdir(old_cwd)
+        sys.path[:] = old_path
+
+
+def _run(source: str, ns: dict, grade_id: str, workdir: str | None = None) -> tuple[list, str]:
     """Run test code like a notebook cell; return (outputs, error message or "")."""
     outputs: list = []
     out, err = io.StringIO(), io.StringIO()
@@ -184,7 +246,7 @@ def _run(source: str, ns: dict, grade_id: str) -> tuple[list, str]:
     last = None
     if tree.body and isinstance(tree.body[-1], ast.Expr):
         last = ast.Expression(tree.body.pop().value)
-    with CHECK_LOCK, warnings.catch_warnings():
+    with CHECK_LOCK, _in_folder(workdir), warnings.catch_warnings():
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
                 exec(compile(tree, f"<test {grade_id}>", "exec"), ns)
@@ -227,6 +289,7 @@ def check_item(
     max_calls: int = MAX_CALLS,
     carry: dict | None = None,
     modules=None,
+    workdir: str | None = None,
 ):
     """Run one test cell against plain ``values``; ``call(name, args, kwargs)`` asks the student.
 
@@ -235,6 +298,10 @@ def check_item(
     test cells of the notebook defined (in nbgrader they share the kernel's namespace).
     ``modules`` are the course's declared modules (see :func:`module_allowed`); a module
     answer outside them is refused and listed in the outcome's ``faults``.
+    ``workdir`` is the folder the test runs in (:func:`submission_folder`). When the test has
+    deleted student names before calling a student function (``del squares``), ``call`` gets
+    them as a fourth argument and must hide them from that call, as nbgrader's shared
+    namespace would.
 
     >>> ok = check_item("t", "assert answer == 3", {"answer": 3}, call=None)
     >>> ok.passed, ok.outputs
@@ -261,13 +328,16 @@ def check_item(
                 for name, modname in refused
             ]
         try:
-            outputs, message = _run(source, ns, grade_id)
+            outputs, message = _run(source, ns, grade_id, workdir)
         except NeedCall as need:
             if len(cache) >= max_calls:
                 return ItemOutcome(
                     grade_id, False, "too many calls to student functions", faults=faults
                 )
-            cache[need.key] = call(need.name, need.args_enc, need.kwargs_enc)
+            if need.hide:
+                cache[need.key] = call(need.name, need.args_enc, need.kwargs_enc, need.hide)
+            else:
+                cache[need.key] = call(need.name, need.args_enc, need.kwargs_enc)
             continue
         except SyntaxError as exc:
             return ItemOutcome(

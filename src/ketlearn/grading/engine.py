@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -26,7 +27,7 @@ import threading
 import time
 
 from ketlearn.grading.audit import summarise
-from ketlearn.grading.checker import check_item, needed_names
+from ketlearn.grading.checker import check_item, needed_names, submission_folder
 from ketlearn.grading.kernel import LineReader, name_hash
 from ketlearn.grading.sandbox import find_sandbox, worker_env
 
@@ -197,11 +198,12 @@ class Worker:
 
         budget = {"left": 2.0 * float(job.get("timeout", 120))}  # for all calls the tests make
 
-        def call(name, args, kwargs):
+        def call(name, args, kwargs, hide=()):
             if budget["left"] <= 0:
                 return {"died": "the time allowed for calling student functions was used up"}
             t_call = time.perf_counter()
-            self._send({"op": "call", "name": name, "args": args, "kwargs": kwargs})
+            hashes = sorted(name_hash(salt, n) for n in hide)  # names the test deleted
+            self._send({"op": "call", "name": name, "args": args, "kwargs": kwargs, "hide": hashes})
             reply = self._recv(timeout=slack)
             budget["left"] -= time.perf_counter() - t_call
             if reply.get("ev") != "result":
@@ -215,6 +217,7 @@ class Worker:
 
         items = {}
         carry: dict = {}  # what earlier test cells defined, as in nbgrader's shared kernel
+        workdir = submission_folder(job.get("files", {}))  # tests open files where nbgrader would
         for j, (test, table) in enumerate(zip(tests, tables, strict=True)):
             if j not in points:
                 items[test["grade_id"]] = {
@@ -234,7 +237,13 @@ class Worker:
                 continue
             values = {table[h]: v for h, v in points[j].items() if h in table}
             outcome = check_item(
-                test["grade_id"], test["source"], values, call, carry=carry, modules=self.modules
+                test["grade_id"],
+                test["source"],
+                values,
+                call,
+                carry=carry,
+                modules=self.modules,
+                workdir=workdir,
             )
             carry.update(outcome.defined)
             faults.extend(outcome.faults)
@@ -244,6 +253,7 @@ class Worker:
                 "outputs": outcome.outputs,
                 "answers": values,  # hook for `ketlearn report` (issue 15): the plain data read
             }
+        shutil.rmtree(workdir, ignore_errors=True)
         self._send({"op": "end"})
         flags: list[dict] = []
         while True:
@@ -254,12 +264,14 @@ class Worker:
                     lines, bool(message.get("closed_early")), int(message.get("dropped", 0))
                 )
             elif message.get("ev") == "ended":
+                ended = message
                 break
         return {
             "flags": flags,
             "key": job["key"],
             "cells": {str(k): v for k, v in cell_outputs.items()},
             "items": items,
+            "written": ended.get("written") or {},  # files the notebook wrote (for autograded/)
             "faults": faults,
             "seconds": {"run": run_s, "total": time.perf_counter() - t0},
         }
@@ -270,6 +282,7 @@ _DASK_LOCAL = threading.local()
 
 def grade_on_dask_worker(job: dict, modules: list[str], hide: list[str], sandbox: bool) -> dict:
     """Task run by a Dask worker: grade ``job`` with this thread's warm worker process."""
+    os.environ["NBGRADER_EXECUTION"] = "autograde"  # the checker's tests see it, as in nbgrader
     worker = getattr(_DASK_LOCAL, "worker", None)
     if worker is None or worker.modules != list(modules):
         prefix = sandbox_prefix(hide) if sandbox else None

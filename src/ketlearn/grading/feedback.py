@@ -13,6 +13,15 @@ its own HTML from the autograded notebook instead:
 
 Files go where nbgrader puts feedback (``feedback/<student>/<assignment>/<notebook>.html``), so
 ``nbgrader release_feedback`` distributes them as usual.
+
+What is hidden is decided by the hidden-test blocks themselves (``### BEGIN HIDDEN TESTS`` …
+``### END HIDDEN TESTS``), never by comparing text: the blocks are cut out of every cell, and
+the final check looks only for hidden lines that appear nowhere in what remains visible (a
+hidden line that repeats a visible one, such as ``.set_index("time_min")``, reveals nothing).
+
+The same stripping serves nbgrader's own ``generate_feedback`` (the formgrader's button): the
+course's ``nbgrader_config.py`` adds :class:`HideHiddenTests` to ``GenerateFeedback``'s
+preprocessors, so both ways of producing feedback leave the hidden tests out.
 """
 
 from __future__ import annotations
@@ -22,15 +31,22 @@ import re
 from pathlib import Path
 
 import nbformat
+from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
 
 from ketlearn.grading.gradebook import open_course
 from ketlearn.grading.prepare import strip_hidden
 
-__all__ = ["feedback_html", "write_feedback"]
+__all__ = ["HideHiddenTests", "feedback_html", "hide_hidden_tests", "write_feedback"]
 
 _HIDDEN_BLOCK = re.compile(
     r"### BEGIN (?:ALWAYS )?HIDDEN TESTS(.*?)### END (?:ALWAYS )?HIDDEN TESTS", re.DOTALL
 )
+HIDDEN_NOTE = "# (hidden tests not shown)"
+
+
+class HiddenTestLeak(RuntimeError):
+    """Hidden-test text would reach a student's feedback; the feedback is not written."""
 
 
 def _hidden_lines(source: str) -> set[str]:
@@ -38,6 +54,80 @@ def _hidden_lines(source: str) -> set[str]:
     for block in _HIDDEN_BLOCK.findall(source):
         lines.update(ln.strip() for ln in block.splitlines() if len(ln.strip()) >= 8)
     return lines
+
+
+def _is_test(cell) -> bool:
+    meta = cell.get("metadata", {}).get("nbgrader", {}) or {}
+    return bool(meta.get("grade")) and not meta.get("solution")
+
+
+def hide_hidden_tests(nb, tests: dict[str, str] | None = None) -> set[str]:
+    r"""Cut hidden-test blocks out of ``nb`` (in place) and reduce test tracebacks.
+
+    Every cell holding a hidden-test block, and every test cell named in ``tests`` (grade id
+    to the full source from the gradebook), is reduced to its visible part plus a note; error
+    outputs of test cells become ``ExceptionType: message`` (a traceback quotes source lines).
+    Returns the hidden lines that appear nowhere in the visible text: these must not appear in
+    the rendered feedback (see :func:`check_no_leak`).
+
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook()
+    >>> src = "assert f(1) == 1\n### BEGIN HIDDEN TESTS\nassert f(2) == 4\n### END HIDDEN TESTS\n"
+    >>> nb.cells = [nbformat.v4.new_code_cell(src)]
+    >>> sorted(hide_hidden_tests(nb)), nb.cells[0].source
+    (['assert f(2) == 4'], 'assert f(1) == 1\n# (hidden tests not shown)')
+    """
+    tests = tests or {}
+    hidden: set[str] = set()
+    for src in tests.values():
+        hidden |= _hidden_lines(src)
+    for cell in nb.cells:
+        hidden |= _hidden_lines(cell.source)
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if "HIDDEN TESTS" in cell.source or (cell.cell_type == "code" and gid in tests):
+            if _HIDDEN_BLOCK.search(cell.source) or _HIDDEN_BLOCK.search(tests.get(gid, "")):
+                cell.source = strip_hidden(cell.source).rstrip() + "\n" + HIDDEN_NOTE
+            cell.source = re.sub(r"### (BEGIN|END) (ALWAYS )?HIDDEN TESTS", "#", cell.source)
+        if cell.cell_type == "code" and (_is_test(cell) or gid in tests):
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "error":
+                    out["traceback"] = [f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"]
+    visible = "\n".join(cell.source for cell in nb.cells)
+    return {line for line in hidden if line not in visible}
+
+
+def check_no_leak(text: str, hidden: set[str]) -> None:
+    """Raise :class:`HiddenTestLeak` if any of ``hidden`` occurs in ``text``."""
+    for line in sorted(hidden):
+        if line in text:
+            raise HiddenTestLeak(f"hidden test text would leak into feedback: {line[:60]!r}")
+
+
+class HideHiddenTests(Preprocessor):
+    """nbconvert preprocessor for ``nbgrader generate_feedback``: no hidden tests in feedback.
+
+    Registered in the course's ``nbgrader_config.py``::
+
+        c.GenerateFeedback.preprocessors = [
+            "nbgrader.preprocessors.GetGrades",
+            "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+            "ketlearn.grading.feedback.HideHiddenTests",
+        ]
+
+    The autograded notebook holds the full tests (nbgrader restores them); this cuts the
+    hidden blocks out and reduces test tracebacks, then refuses (raises
+    :class:`HiddenTestLeak`, so nbgrader reports the notebook as failed) if a hidden line is
+    still anywhere in the notebook's sources or outputs.
+    """
+
+    # nbconvert preprocessors are off unless enabled; nbgrader registers them without enabling.
+    enabled = Bool(True, help="Strip hidden tests from feedback (on by default).").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        hidden = hide_hidden_tests(nb)
+        check_no_leak(html.unescape(nbformat.writes(nb)), hidden)
+        check_no_leak(nbformat.writes(nb), hidden)
+        return nb, resources
 
 
 def feedback_html(nb, grades: dict[str, dict], tests: dict[str, str], title: str) -> str:
@@ -50,19 +140,14 @@ def feedback_html(nb, grades: dict[str, dict], tests: dict[str, str], title: str
 
     rows = []
     messages: dict[str, str] = {}
+    hidden = hide_hidden_tests(nb, tests)
     for cell in nb.cells:
         gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         if cell.cell_type == "code" and gid:
-            if gid in tests or "BEGIN HIDDEN TESTS" in cell.source:
-                cell.source = strip_hidden(cell.source).rstrip() + "\n# (hidden tests not shown)"
-            clean = []
             for out in cell.get("outputs", []):
                 if out.get("output_type") == "error":
                     text = f"{out.get('ename', 'Error')}: {out.get('evalue', '')}".strip()
                     messages.setdefault(gid, text)
-                    out["traceback"] = [text]
-                clean.append(out)
-            cell.outputs = clean
     for gid, g in grades.items():
         score = "needs manual grading" if g["score"] is None else f"{g['score']:g}"
         rows.append(
@@ -76,12 +161,8 @@ def feedback_html(nb, grades: dict[str, dict], tests: dict[str, str], title: str
     )
     nb.cells.insert(0, summary)
     body, _ = HTMLExporter().from_notebook_node(nb)
-    leaks = set().union(*[_hidden_lines(src) for src in tests.values()]) if tests else set()
-    visible = {ln.strip() for c in nb.cells for ln in c.source.splitlines()}
-    text = html.unescape(re.sub(r"<[^>]+>", "", body))
-    for line in leaks - visible:
-        if line in text:
-            raise RuntimeError(f"hidden test text would leak into feedback: {line[:60]!r}")
+    check_no_leak(html.unescape(re.sub(r"<[^>]+>", "", body)), hidden)
+    check_no_leak(html.unescape(body), hidden)
     return body
 
 

@@ -6,14 +6,16 @@ Most of a submission's grading time under ``nbgrader autograde`` is start-up pai
 every submission: a new kernel, then ``import numpy, pandas, scipy, matplotlib`` inside it, then
 a graceful shutdown. This worker pays the imports **once**: it imports the course's modules and
 builds an IPython shell, and then, for each submission, ``fork``\\ s a child that is an exact,
-pristine copy of that warm state. The child runs the student's cells (with the tests removed),
-so every submission still starts from a clean interpreter, and whatever the student patches
-(``math``, numpy, ``builtins``, IPython's machinery) dies with the child.
+pristine copy of that warm state. The child runs the student's cells (and only the visible
+part of each test, as nbgrader would run it), so every submission still starts from a clean
+interpreter, and whatever the student patches (``math``, numpy, ``builtins``, IPython's
+machinery) dies with the child.
 
 What crosses the boundary
 -------------------------
-The worker never receives test code: only the student's cells, salted hashes of the names the
-tests need, and later the arguments of calls the checker wants made. The child answers with
+The worker never receives hidden test code: only the student's cells (with visible test
+parts), salted hashes of the names the tests need, and later the arguments of calls the checker
+wants made (and salted hashes of names a test deleted). The child answers with
 plain data (:mod:`ketlearn.grading.codec`), never pickles. Timeouts are enforced here, in the
 parent: a cell that runs too long gets SIGINT (like Jupyter's interrupt), then SIGKILL.
 
@@ -26,7 +28,9 @@ Protocol (JSON lines on stdin/stdout; stray prints of imported libraries go to s
     <- {"ev": "done"} | {"ev": "died", "reason": text, "cell": k}
     -> {"op": "call", "name": n, "args": encoded, "kwargs": encoded}
     <- {"ev": "result", "value": encoded} | {"ev": "result", "error": {...}}
-    -> {"op": "end"}                                      <- {"ev": "ended"}
+    -> {"op": "call", ..., "hide": [hash, ...]}           (names a test deleted, for that call)
+    -> {"op": "end"}                  <- {"ev": "ended", "written": {path: base64}}
+                                         (files the notebook wrote, read after it stopped)
 
 Run it as ``python -m ketlearn.grading.kernel [module ...]`` (the modules to pre-import).
 """
@@ -39,6 +43,7 @@ import json
 import os
 import select
 import signal
+import stat
 import sys
 import tempfile
 import time
@@ -273,16 +278,10 @@ def _child(shell, job: dict, to_parent: int, from_parent: int, guard: dict) -> N
         os.dup2(devnull, fd)
     out = os.fdopen(to_parent, "w", encoding="utf-8")
     inp = LineReader(from_parent)
-    workdir = guard["workdir"]
-    for rel, b64 in job.get("files", {}).items():
-        path = os.path.normpath(os.path.join(workdir, rel))
-        if not path.startswith(workdir + os.sep):
-            continue
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "wb") as fh:
-            fh.write(base64.b64decode(b64))
+    workdir = guard["workdir"]  # made, with the submission's files, before the fork
     os.chdir(workdir)
     os.environ["HOME"] = workdir  # libraries that look in the home folder look here
+    os.environ["NBGRADER_EXECUTION"] = "autograde"  # as nbgrader autograde sets it
     sys.path[:] = [
         workdir,
         *(p for p in sys.path if p not in ("", "/tmp", ".")),
@@ -340,6 +339,7 @@ def _child(shell, job: dict, to_parent: int, from_parent: int, guard: dict) -> N
         if not line:
             os._exit(0)
         request = json.loads(line)
+        hidden = _hide_names(shell.user_ns, salt, request.get("hide") or [])
         try:
             fn = shell.user_ns[request["name"]]
             args = decode(request["args"])
@@ -350,6 +350,19 @@ def _child(shell, job: dict, to_parent: int, from_parent: int, guard: dict) -> N
         except BaseException as exc:
             error = {"ename": type(exc).__name__, "evalue": str(exc)[:2000]}
             _send(out, {"ev": "result", "error": error, "streams": _streams()})
+        finally:
+            shell.user_ns.update(hidden)
+
+
+def _hide_names(user_ns: dict, salt: str, hashes: list) -> dict:
+    """Remove the names a test deleted (``del squares``) for one call; return them to restore.
+
+    The checker sends them as salted hashes, so no identifier of a hidden test is revealed.
+    """
+    wanted = {h for h in hashes if isinstance(h, str)}
+    if not wanted:
+        return {}
+    return {n: user_ns.pop(n) for n in list(user_ns) if name_hash(salt, n) in wanted}
 
 
 def _streams() -> list[dict]:
@@ -400,10 +413,19 @@ class _Zygote:
                 self.run(job)
 
     def run(self, job: dict) -> None:
+        job["workdir"] = workdir = _make_workdir(job.get("files", {}))
+        try:
+            self._run(job)
+        finally:
+            written = _written_files(workdir, job.get("files", {}))
+            _guard.wipe(workdir)
+            self.send({"ev": "ended", "written": written})
+
+    def _run(self, job: dict) -> None:
         up_r, up_w = os.pipe()
         down_r, down_w = os.pipe()
         audit_r, audit_w = os.pipe()
-        workdir = tempfile.mkdtemp(prefix=f"ketlearn-sub-{os.getpid()}-")
+        workdir = job["workdir"]
         guard = {
             "fd": audit_w,
             "workdir": workdir,
@@ -470,7 +492,6 @@ class _Zygote:
             written = _guard.tree_bytes(workdir) + (
                 _guard.tree_bytes("/tmp") if os.getpid() == 1 else 0
             )
-            _guard.wipe(workdir)
         if survivors:
             lines.append(
                 {
@@ -495,7 +516,6 @@ class _Zygote:
                 "dropped": dropped,
             }
         )
-        self.send({"ev": "ended"})
 
     def _run_cells(self, pid, reader, timeout, n_cells, state) -> bool:
         while True:
@@ -550,6 +570,60 @@ class _Zygote:
             if expect and message.get("ev") != expect:
                 continue
             return message, ""
+
+
+MAX_WRITTEN_BYTES = 50_000_000  # files a notebook writes that are sent back, in total
+
+
+def _make_workdir(files: dict) -> str:
+    """A fresh folder holding the submission's files (where the notebook runs, as in nbgrader)."""
+    workdir = tempfile.mkdtemp(prefix=f"ketlearn-sub-{os.getpid()}-")  # hygiene.py knows it
+    for rel, b64 in files.items():
+        path = os.path.normpath(os.path.join(workdir, rel))
+        if not path.startswith(workdir + os.sep):
+            continue
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as fh:
+            fh.write(base64.b64decode(b64))
+    return workdir
+
+
+def _written_files(workdir: str, given: dict) -> dict:
+    """Regular files the notebook created or changed (base64), read after its process is gone.
+
+    Links are never followed (``os.walk`` without ``followlinks``, ``O_NOFOLLOW``), hidden
+    files and notebooks are skipped, and at most :data:`MAX_WRITTEN_BYTES` are returned, so
+    ``autograded/`` gets what nbgrader's kernel would have left there and nothing else.
+    """
+    found: dict[str, str] = {}
+    budget = MAX_WRITTEN_BYTES
+    for top, dirs, names in os.walk(workdir, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            path = os.path.join(top, name)
+            rel = os.path.relpath(path, workdir)
+            if name.startswith(".") or name.endswith(".ipynb"):
+                continue
+            try:
+                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            except OSError:
+                continue
+            try:
+                info = os.fstat(fd)
+                if not stat.S_ISREG(info.st_mode) or info.st_size > budget:
+                    continue
+                with os.fdopen(fd, "rb", closefd=False) as fh:
+                    data = fh.read(budget + 1)
+            finally:
+                os.close(fd)
+            if len(data) > budget:
+                continue
+            b64 = base64.b64encode(data).decode()
+            if given.get(rel) == b64:
+                continue  # one of the files it was given, unchanged
+            budget -= len(data)
+            found[rel] = b64
+    return found
 
 
 def _warm_up() -> None:

@@ -9,10 +9,13 @@ tests, what they contain and what they are worth. For each submitted notebook th
   metadata) and puts back the gradebook's own test cells at their places in the source
   notebook's order (faults ``deleted test cell``, ``duplicated test cell``, ``edited test
   cell``, ``moved test cell``: graded, reported);
-- builds the job a worker runs: the student's code cells *without* any test code, the points
-  after which each test's answers are read, and the files the notebook may open.
+- restores locked (read-only) cells from the gradebook before anything runs (fault ``edited
+  locked cell``), as nbgrader's ``OverwriteCells`` does;
+- builds the job a worker runs: the student's code cells, each test cell's *visible* part at
+  its place (what the student was given), the points at which each test's answers are read,
+  and the files the notebook may open (never following links).
 
-Test code never goes into the job's cells; the checker gets it separately.
+Hidden test code never goes into the job's cells; the checker gets the full tests separately.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ class NotebookSpec:
     tests: dict[str, TestCell]
     locked: dict[str, str]  # grade_id -> source of every locked cell (restored as nbgrader does)
     order: list[str]  # grade_ids in the source notebook's order
+    locked_types: dict[str, str] = field(default_factory=dict)  # grade_id -> cell type
 
 
 @dataclass
@@ -64,6 +68,7 @@ class AssignmentSpec:
     name: str
     notebooks: dict[str, NotebookSpec]
     source_dir: Path
+    keep_students: frozenset[str] = frozenset()  # nbgrader's Autograde.exclude_overwriting
 
 
 @dataclass
@@ -97,13 +102,14 @@ def load_assignment(gradebook, course_root: Path, name: str) -> AssignmentSpec:
             if gc.cell_type == "code" and sc is not None and sc.locked:
                 tests[gc.name] = TestCell(gc.name, sc.source or "", float(gc.max_score))
         locked = {c.name: c.source or "" for c in nb.source_cells if c.locked}
+        locked_types = {c.name: c.cell_type for c in nb.source_cells if c.locked}
         order: list[str] = []
         path = course_root / "source" / name / f"{nb.name}.ipynb"
         if path.exists():
             src = nbformat.read(path, as_version=4)
             order = [_nbg(c).get("grade_id") for c in src.cells if _nbg(c).get("grade_id")]
         order += [g for g in sources if g not in order]
-        notebooks[nb.name] = NotebookSpec(nb.name, tests, locked, order)
+        notebooks[nb.name] = NotebookSpec(nb.name, tests, locked, order, locked_types)
     return AssignmentSpec(name, notebooks, course_root / "source" / name)
 
 
@@ -139,8 +145,15 @@ def _find_file(folder: Path, spec: NotebookSpec, all_names: set[str]) -> tuple[P
     ]
 
 
-def _files(folder: Path, source_dir: Path) -> tuple[dict[str, str], list[str]]:
-    """Data files for the job (never through a symbolic link) and the links found."""
+def _files(
+    folder: Path, source_dir: Path, keep_students: frozenset[str] = frozenset()
+) -> tuple[dict[str, str], list[str]]:
+    """Data files for the job (never through a symbolic link) and the links found.
+
+    The student's files, then the instructor's, which win as in nbgrader, except for the paths in
+    ``keep_students`` (``Autograde.exclude_overwriting``), where the student's copy is kept.
+    Files are opened with ``O_NOFOLLOW``, so a link swapped in meanwhile is refused too.
+    """
 
     def keep(rel: str) -> bool:
         parts = Path(rel).parts
@@ -150,8 +163,12 @@ def _files(folder: Path, source_dir: Path) -> tuple[dict[str, str], list[str]]:
             and parts[-1] != "timestamp.txt"
         )
 
-    # the instructor's copies win, as in nbgrader
-    found, links = collect_files([folder, source_dir], MAX_FILE_BYTES, keep)
+    found, links = collect_files([folder], MAX_FILE_BYTES, keep)
+    instructor, _ = collect_files([source_dir], MAX_FILE_BYTES, keep)
+    for rel, data in instructor.items():
+        if rel in keep_students and rel in found:
+            continue  # the student's copy is kept (``Autograde.exclude_overwriting``)
+        found[rel] = data
     files = {rel: base64.b64encode(data).decode() for rel, data in found.items()}
     return files, [link for link in links if (folder / link).is_symlink()]
 
@@ -162,7 +179,7 @@ def prepare_submission(
     """Prepare every notebook of ``spec`` in ``folder`` (``submitted/<student>/<assignment>``)."""
     out = []
     all_names = set(spec.notebooks)
-    files, links = _files(folder, spec.source_dir)
+    files, links = _files(folder, spec.source_dir, spec.keep_students)
     contents = hashlib.sha256()
     for rel in sorted(files):  # the resume digest covers data-file contents, not just names
         contents.update(f"{rel}\x00{files[rel]}\x00".encode())
@@ -206,15 +223,23 @@ def prepare_submission(
 
         prep.faults += dedupe_cells(nb, set(nbspec.tests))
         _restore_tests(nb, nbspec, prep)
+        _restore_locked(nb, nbspec, prep)
         prep.nb = nb
-        cells, points = [], []
+        cells, points, kernel_tests = [], [], {}
         for i, cell in enumerate(nb.cells):
             gid = _nbg(cell).get("grade_id")
             if cell.cell_type == "code" and gid in nbspec.tests:
+                # The test's visible part (what the student was given anyway) also runs in the
+                # student's kernel at its place, as in nbgrader, so that what a test does to the
+                # namespace (``del squares``) is seen by the student's code. The full test, hidden
+                # parts included, runs only in the checker; the stricter outcome counts.
                 prep.test_index[gid] = i
                 points.append(
                     {"grade_id": gid, "source": nbspec.tests[gid].source, "after": len(cells)}
                 )
+                kernel_tests[len(cells)] = gid
+                prep.code_index.append(i)
+                cells.append(strip_hidden(nbspec.tests[gid].source))
             elif cell.cell_type == "code":
                 prep.code_index.append(i)
                 cells.append(cell.source)
@@ -222,10 +247,39 @@ def prepare_submission(
             "key": [spec.name, student, nbspec.name],
             "cells": cells,
             "tests": points,
+            "kernel_tests": kernel_tests,
             "timeout": timeout,
             "files": files,
         }
     return out
+
+
+def _restore_locked(nb, spec: NotebookSpec, prep: Prepared) -> None:
+    """Put back every locked (read-only) cell as the gradebook has it, before anything runs.
+
+    nbgrader's ``OverwriteCells`` does the same, so an accidental edit to a locked cell costs
+    nothing and an answer typed into one earns nothing; each restored cell is reported.
+    """
+    for cell in nb.cells:
+        gid = _nbg(cell).get("grade_id")
+        if gid not in spec.locked or gid in spec.tests:
+            continue
+        want_type = spec.locked_types.get(gid, cell.cell_type)
+        if cell.cell_type == want_type and cell.source == spec.locked[gid]:
+            continue
+        prep.faults.append(
+            {"kind": "edited locked cell", "detail": f"{gid} restored from the gradebook"}
+        )
+        if cell.cell_type != want_type:
+            new = (
+                nbformat.v4.new_code_cell(spec.locked[gid])
+                if want_type == "code"
+                else nbformat.v4.new_markdown_cell(spec.locked[gid])
+            )
+            new.metadata = cell.metadata
+            cell.clear()
+            cell.update(new)
+        cell.source = spec.locked[gid]
 
 
 def _restore_tests(nb, spec: NotebookSpec, prep: Prepared) -> None:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import nbformat
 
+from ketlearn.grading.checker import CHECK_LOCK
 from ketlearn.grading.engine import Worker, WorkerDied, grade_on_dask_worker
 from ketlearn.grading.gradebook import CourseError, Recorder, open_course
 from ketlearn.grading.hygiene import (
@@ -38,7 +39,15 @@ from ketlearn.grading.hygiene import (
 from ketlearn.grading.prepare import load_assignment, prepare_submission
 from ketlearn.grading.sandbox import find_sandbox
 
-__all__ = ["GradeReport", "Progress", "grade", "warm_modules"]
+__all__ = [
+    "GradeReport",
+    "Progress",
+    "course_timeout",
+    "grade",
+    "stricter_outcome",
+    "warm_modules",
+    "with_written_files",
+]
 
 _ALWAYS_WARM = ["IPython", "matplotlib_inline.backend_inline", "ketlearn.grading.codec"]
 
@@ -189,20 +198,28 @@ def grade(
 
     from sqlalchemy.exc import SAWarning
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SAWarning)  # nbgrader's own session warnings are noise
-        return _grade(
-            course,
-            assignments,
-            students,
-            workers,
-            timeout,
-            force,
-            scheduler,
-            sandbox,
-            progress,
-            stream,
-        )
+    old_env = os.environ.get("NBGRADER_EXECUTION")
+    os.environ["NBGRADER_EXECUTION"] = "autograde"  # tests see it, as under nbgrader autograde
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SAWarning)  # nbgrader's session warnings are noise
+            return _grade(
+                course,
+                assignments,
+                students,
+                workers,
+                timeout,
+                force,
+                scheduler,
+                sandbox,
+                progress,
+                stream,
+            )
+    finally:
+        if old_env is None:
+            os.environ.pop("NBGRADER_EXECUTION", None)
+        else:
+            os.environ["NBGRADER_EXECUTION"] = old_env
 
 
 def _grade(
@@ -225,8 +242,13 @@ def _grade(
                 f"{', '.join(known) or 'none'} (run `nbgrader generate_assignment NAME` first)."
             )
         specs = {a: load_assignment(gb, root, a) for a in wanted}
+    from nbgrader.converters import Autograde
+
+    keep = Autograde(config=api.config).exclude_overwriting  # resolved as nbgrader resolves it
+    for a, spec in specs.items():
+        spec.keep_students = frozenset(str(x) for x in keep.get(a, []))
     if timeout is None:
-        timeout = float(getattr(api.config.ExecutePreprocessor, "timeout", None) or 120)
+        timeout = course_timeout(api.config)
     subs = _submissions(root, coursedir.submitted_directory, wanted, students)
     if students:
         missing = sorted(set(students) - {s for _, s, _ in subs})
@@ -333,9 +355,16 @@ def _grade(
         if not state.get("failed"):
             t_rec = time.perf_counter()
             try:
-                scores = recorder.record(
-                    name, student, state["folder"], state["prepared"], state["results"]
+                for prep in state["prepared"]:
+                    if prep.notebook in state["results"]:
+                        stricter_outcome(prep, state["results"][prep.notebook])
+                folder = with_written_files(
+                    state["folder"], state["results"].values(), staging / "written" / student / name
                 )
+                with CHECK_LOCK:  # nbgrader changes the working folder; so do running tests
+                    scores = recorder.record(
+                        name, student, folder, state["prepared"], state["results"]
+                    )
                 report.graded[(name, student)] = scores
                 report_tampering(root, db_url, name, student, report.faults, state["prepared"])
             except Exception as exc:
@@ -371,6 +400,104 @@ def _grade(
         shutil.rmtree(staging, ignore_errors=True)
     report.seconds = time.perf_counter() - t0
     return report
+
+
+#: Per-cell limit used when the course sets ``Execute.timeout = None`` (nbgrader: no limit).
+NO_LIMIT_S = 7 * 24 * 3600.0
+
+
+def course_timeout(config) -> float:
+    """Seconds per cell, resolved exactly as nbgrader's ``Execute`` preprocessor resolves it.
+
+    ``c.Execute.timeout`` wins over ``c.ExecutePreprocessor.timeout`` (and ``NotebookClient``);
+    nbgrader's own default is 30 s. traitlets resolves the configuration (including values that
+    are still ``LazyConfigValue``), so this cannot disagree with ``nbgrader autograde``. A timeout
+    of ``None`` (or not positive) means no limit in nbgrader; here it becomes a week.
+
+    >>> from traitlets.config import Config
+    >>> course_timeout(Config())
+    30.0
+    >>> c = Config()
+    ... c.ExecutePreprocessor.timeout = 120
+    ... c.Execute.timeout = 2
+    >>> course_timeout(c)
+    2.0
+    """
+    from nbgrader.preprocessors import Execute
+
+    value = Execute(config=config).timeout
+    if value is None or value <= 0:
+        return NO_LIMIT_S
+    return float(value)
+
+
+def _failed(outputs: list) -> bool:
+    """nbgrader's rule: a test cell failed when it shows an error or wrote to stderr."""
+    return any(
+        o.get("output_type") == "error"
+        or (o.get("output_type") == "stream" and o.get("name") == "stderr")
+        for o in outputs
+    )
+
+
+def stricter_outcome(prep, result: dict) -> None:
+    """Combine each test's two runs in ``result`` (in place); the stricter one counts.
+
+    The checker ran the full test on plain data (authoritative). The student's kernel ran the
+    test's visible part at its place, as nbgrader does. For a test without hidden parts that
+    kernel run *is* nbgrader's run, so when it failed, the test failed (its error becomes the
+    cell's output). For a test with hidden parts the visible part alone may lack something a
+    hidden block defines, so its failure is not held against the student. A kernel run that
+    passed never overrides the checker.
+    """
+    from ketlearn.grading.prepare import strip_hidden
+
+    tests = {t["grade_id"]: t["source"] for t in prep.job["tests"]}
+    for k, gid in prep.job.get("kernel_tests", {}).items():
+        item = result["items"].get(gid)
+        kernel = result["cells"].get(str(k), [])
+        if item is None or not item["passed"] or strip_hidden(tests[gid]) != tests[gid]:
+            continue
+        if _failed(kernel):
+            first = next(o for o in kernel if o.get("output_type") in ("error", "stream"))
+            detail = f"{first.get('ename', 'stderr')}: {first.get('evalue', '')}".strip(": ")
+            item.update(passed=False, outputs=kernel, message=f"in the notebook: {detail}")
+
+
+def with_written_files(folder: Path, results, scratch: Path) -> Path:
+    """``folder`` plus the files the notebook wrote while graded (nbgrader leaves them there).
+
+    Returns ``folder`` itself when nothing was written; otherwise a copy of it (links copied as
+    links, never followed) with the written files added. A written path that would go through a
+    link, leave the folder, or replace a notebook is skipped.
+    """
+    import base64
+    import shutil
+
+    written: dict[str, str] = {}
+    for result in results:
+        written.update(result.get("written") or {})
+    if not written:
+        return folder
+    if scratch.exists():
+        shutil.rmtree(scratch)
+    shutil.copytree(folder, scratch, symlinks=True)
+    base = scratch.resolve()
+    for rel, b64 in sorted(written.items()):
+        parts = Path(rel).parts
+        if not parts or Path(rel).is_absolute() or ".." in parts or rel.endswith(".ipynb"):
+            continue
+        target = scratch.joinpath(*parts)
+        chain = [scratch.joinpath(*parts[:i]) for i in range(1, len(parts) + 1)]
+        if any(p.is_symlink() for p in chain):
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if base not in target.parent.resolve().parents and target.parent.resolve() != base:
+            continue
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(base64.b64decode(b64))
+    return scratch
 
 
 def _cores() -> int:
