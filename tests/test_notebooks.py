@@ -1,6 +1,7 @@
 """Every course notebook: structure, no outputs in git, headless execution, nbgrader metadata.
 
-Adding a notebook under course/source/<assignment>/ adds it to every test here. The nbgrader
+Adding a notebook under course/source/<assignment>/ adds it to every test here. Execution is
+shared with the other tests that read outputs (tests/notebook_cache.py). The nbgrader
 pipeline itself (release generation, validation, autograding) is in test_nbgrader_pipeline.py.
 """
 
@@ -9,9 +10,9 @@ from __future__ import annotations
 import re
 
 import nbformat
+import notebook_cache
 import pytest
 from conftest import release_notebooks, source_notebooks
-from nbclient import NotebookClient
 
 SOURCES = source_notebooks()
 IDS = [p.parent.name for p in SOURCES]
@@ -80,19 +81,15 @@ def test_graded_items_follow_the_conventions(path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", SOURCES, ids=IDS)
+@pytest.mark.parametrize(
+    "path", notebook_cache.per_notebook(SOURCES, lambda p: p.parent.name, lambda p: p.parent.name)
+)
 def test_executes_headless_without_errors_or_stderr(path):
-    nb = _read(path)
-    client = NotebookClient(
-        nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    """Top to bottom in a fresh kernel (the session's shared execution, see notebook_cache)."""
+    noisy = notebook_cache.stderr_and_errors(notebook_cache.executed(path))
+    assert not noisy, (
+        f"cells raised or wrote to stderr (nbgrader scores that as a failure): {noisy}"
     )
-    client.execute()
-    noisy = []
-    for i, cell in enumerate(nb.cells):
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "stream" and out.get("name") == "stderr":
-                noisy.append((i, out.get("text", "")[:300]))
-    assert not noisy, f"cells wrote to stderr (nbgrader scores that as a failure): {noisy}"
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=IDS)

@@ -1,0 +1,143 @@
+"""Each course notebook executed once, shared by every test that only needs its outputs.
+
+Executing the eight notebooks dominated the test suite: the headless-execution test and nbgrader's
+Validator (source and student version) each ran every notebook again. Here a notebook is
+executed exactly the way nbgrader's :class:`~nbgrader.validator.Validator` executes it (its own
+``CheckCellMetadata``, ``ClearOutput`` and ``Execute`` preprocessors, in the notebook's folder,
+with ``NBGRADER_EXECUTION=validate``, errors recorded rather than raised), and the executed copy
+is stored under ``build/cache/notebooks/``.
+
+The file name carries a hash of everything the outputs depend on: the notebook's bytes, every
+file of the ketlearn package and of ``datasets/``, the locked requirements, the interpreter
+version and this module's own source. Any change there is a new key, so a stale execution is
+never reused; a file lock makes concurrent pytest-xdist workers wait for one execution instead of
+running their own. An execution that timed out or lost its kernel is returned but not stored.
+
+:func:`validate` then runs nbgrader's own Validator checks (type changes, checksums, failed or
+passing grade cells) on the shared execution instead of executing the notebook again.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import os
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+import nbformat
+import pytest
+from filelock import FileLock
+
+__all__ = ["CACHE", "executed", "per_notebook", "stderr_and_errors", "validate"]
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / "build" / "cache" / "notebooks"
+#: Errors that say the run itself went wrong (not the notebook): never stored.
+_TRANSIENT = {"CellTimeoutError", "DeadKernelError", "TimeoutError"}
+
+
+def _hash_tree(digest, folder: Path) -> None:
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            digest.update(str(path.relative_to(ROOT)).encode())
+            digest.update(path.read_bytes())
+
+
+@lru_cache(maxsize=1)
+def _environment_hash() -> str:
+    digest = hashlib.sha256(sys.version.encode())
+    _hash_tree(digest, ROOT / "src" / "ketlearn")
+    _hash_tree(digest, ROOT / "datasets")
+    for name in ("pyproject.toml", "requirements/lock.txt"):
+        if (ROOT / name).exists():
+            digest.update((ROOT / name).read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()
+
+
+def _key(path: Path) -> str:
+    digest = hashlib.sha256(_environment_hash().encode())
+    digest.update(Path(path).read_bytes())
+    return digest.hexdigest()[:20]
+
+
+def _execute(path: Path) -> nbformat.NotebookNode:
+    """Run the notebook as ``Validator.validate`` does, returning the executed copy."""
+    from nbgrader import utils
+    from nbgrader.validator import Validator
+
+    nb = nbformat.read(path, as_version=4)
+    with utils.chdir(str(path.parent)):
+        return Validator()._preprocess(nb)
+
+
+def _transient(nb: nbformat.NotebookNode) -> bool:
+    return any(
+        out.get("output_type") == "error" and out.get("ename") in _TRANSIENT
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+    )
+
+
+def executed(path: Path) -> nbformat.NotebookNode:
+    """The notebook at ``path`` executed (once per content and environment), as a fresh copy."""
+    path = Path(path).resolve()
+    key = _key(path)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    target = CACHE / f"{path.parent.parent.name}-{path.stem}-{key}.ipynb"
+    with FileLock(str(target) + ".lock"):
+        if target.exists():
+            return nbformat.read(target, as_version=4)
+        nb = _execute(path)
+        if not _transient(nb):
+            scratch = target.with_suffix(f".{os.getpid()}.tmp")
+            nbformat.write(nb, scratch)
+            os.replace(scratch, target)
+            for old in CACHE.glob(f"{path.parent.parent.name}-{path.stem}-*.ipynb"):
+                if old != target:
+                    old.unlink(missing_ok=True)
+        return nb
+
+
+def stderr_and_errors(nb: nbformat.NotebookNode) -> list[tuple[int, str]]:
+    """``(cell index, first 300 characters)`` of every stderr stream and error output."""
+    found = []
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                found.append((i, out.get("text", "")[:300]))
+            elif out.get("output_type") == "error":
+                found.append((i, f"{out.get('ename')}: {out.get('evalue', '')}"[:300]))
+    return found
+
+
+def validate(path: Path, *, invert: bool = False) -> dict:
+    """nbgrader's ``Validator(invert=...).validate(path)``, checked on the shared execution."""
+    from nbgrader.validator import Validator
+
+    run = executed(path)
+
+    class _SharedExecution(Validator):
+        def _preprocess(self, nb):  # the checks that follow read this executed copy
+            return copy.deepcopy(run)
+
+    return _SharedExecution(invert=invert).validate(str(Path(path).resolve()))
+
+
+def per_notebook(values, assignment=lambda v: v, ids=None) -> list:
+    """``pytest.param`` per value, in one pytest-xdist group per assignment.
+
+    With ``--dist loadgroup`` every test of one notebook (its execution, validation, end to end
+    grading, self-check verdicts) runs in the same worker, so module-scoped results are computed
+    once and no worker waits for another's execution of the same notebook.
+    """
+    return [
+        pytest.param(
+            v,
+            marks=pytest.mark.xdist_group(f"notebook-{assignment(v)}"),
+            id=None if ids is None else ids(v),
+        )
+        for v in values
+    ]
