@@ -1,0 +1,218 @@
+"""One small base class for the course's interactive apps: controls from a spec, compute, draw.
+
+An app declares its controls as data (:class:`Control`), computes with a pure method
+(:meth:`App.compute`, no drawing, no widgets), and draws with another (:meth:`App.draw`, which
+returns a :class:`ketlearn.plots.FigureWithTable` or anything IPython can display). The base
+class builds the ipywidgets from the spec, calls ``compute`` then ``draw`` whenever a control
+changes, and shows the result in an ``Output`` widget. Tests call :meth:`App.compute` or
+:meth:`App.update` headless (Agg backend, ``display_output=False``).
+
+Sliders whose redraw costs more than about 30 ms are declared with ``continuous=False``: the
+app recomputes when the slider is released, not at every step of a drag
+(``benchmarks/bench_widgets.py`` prints each app's redraw time).
+
+Examples
+--------
+>>> import matplotlib
+>>> matplotlib.use("Agg")
+>>> class Doubler(App):
+...     CONTROLS = (Control("x", "float", 1.0, "x", bounds=(0.0, 10.0, 0.5)),)
+...
+...     def compute(self, x):
+...         return {"x": x, "y": 2 * x}
+...
+...     def text(self, result):
+...         return f"2 × {result['x']:g} = {result['y']:g}"
+>>> app = Doubler(display_output=False)
+>>> app.last_text
+'2 × 1 = 2'
+>>> app.x.value = 3.0  # what a learner's drag does
+>>> app.last_text
+'2 × 3 = 6'
+>>> app.update(x=4.5)
+'2 × 4.5 = 9'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+__all__ = ["App", "Control"]
+
+_KINDS = ("float", "int", "choice", "check")
+
+
+@dataclass(frozen=True)
+class Control:
+    """One control, declared without ipywidgets.
+
+    Parameters
+    ----------
+    name : str
+        The keyword :meth:`App.compute` receives and the app's attribute holding the widget.
+    kind : {"float", "int", "choice", "check"}
+        Slider (float or integer), dropdown, or checkbox.
+    value : object
+        Initial value.
+    description : str
+        The label shown to the learner (with units).
+    bounds : tuple of (min, max, step), optional
+        Slider limits: the values the model accepts.
+    options : sequence, optional
+        Dropdown choices: values, or ``(label, value)`` pairs.
+    continuous : bool, default False
+        Recompute during a drag (only for redraws well under ~30 ms).
+    """
+
+    name: str
+    kind: str
+    value: Any
+    description: str
+    bounds: tuple = ()
+    options: Sequence = ()
+    continuous: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind not in _KINDS:
+            raise ValueError(f"kind must be one of {_KINDS}; got {self.kind!r}")
+        if self.kind in ("float", "int") and len(self.bounds) != 3:
+            raise ValueError(f"{self.name}: a slider needs bounds=(min, max, step)")
+        if self.kind == "choice" and not self.options:
+            raise ValueError(f"{self.name}: a dropdown needs options")
+
+    def build(self, style: dict, layout=None):
+        """The ipywidgets control for this spec."""
+        import ipywidgets as w
+
+        common = {"value": self.value, "description": self.description, "style": style}
+        if layout is not None and self.kind != "check":
+            common["layout"] = layout
+        if self.kind in ("float", "int"):
+            lo, hi, step = self.bounds
+            cls = w.FloatSlider if self.kind == "float" else w.IntSlider
+            return cls(min=lo, max=hi, step=step, continuous_update=self.continuous, **common)
+        if self.kind == "choice":
+            return w.Dropdown(options=list(self.options), **common)
+        return w.Checkbox(indent=False, **{k: v for k, v in common.items() if k != "style"})
+
+
+class App:
+    """Base of every app: controls from :attr:`CONTROLS` (or :meth:`spec`), compute, draw.
+
+    Subclasses define ``CONTROLS`` (or override :meth:`spec` when the controls depend on data),
+    :meth:`compute` and usually :meth:`draw` and :meth:`text`. After each update, ``last`` holds
+    what ``compute`` returned, ``last_text`` the printed summary and ``last_shown`` what ``draw``
+    returned.
+    """
+
+    CONTROLS: ClassVar[tuple[Control, ...]] = ()
+    #: Control columns side by side (1: one column under each other).
+    columns: ClassVar[int] = 1
+    style: ClassVar[dict] = {"description_width": "initial"}
+    width: ClassVar[str | None] = None
+
+    def __init__(self, *, display_output: bool = True) -> None:
+        import ipywidgets as w
+
+        self.display_output = display_output
+        layout = w.Layout(width=self.width) if self.width else None
+        self.controls = {c.name: c.build(self.style, layout) for c in self.spec()}
+        for name, control in self.controls.items():
+            setattr(self, name, control)
+            control.observe(self._changed, names="value")
+        self.output = w.Output()
+        self.widget = w.VBox([self.arrange(list(self.controls.values())), self.output])
+        self.last: Any = None
+        self.last_text = ""
+        self.last_shown: Any = None
+        self._busy = False
+        self.update()
+
+    # -- what subclasses provide ------------------------------------------------------------
+    def spec(self) -> Sequence[Control]:
+        """The controls, in display order (default: :attr:`CONTROLS`)."""
+        return self.CONTROLS
+
+    def compute(self, **values) -> Any:  # pragma: no cover - abstract
+        """Pure computation from the control values: no drawing, no widgets."""
+        raise NotImplementedError
+
+    def text(self, result) -> str:
+        """The printed summary of a result (default: its ``text`` or ``summary`` attribute)."""
+        for attr in ("text", "summary"):
+            value = getattr(result, attr, None)
+            if isinstance(value, str):
+                return value
+        return str(result)
+
+    def draw(self, result) -> Any:
+        """What to display for a result (a figure with its table); default: nothing."""
+        return None
+
+    def before_compute(self, values: dict) -> None:
+        """Hook to enable/disable controls from the current values (default: nothing)."""
+
+    def arrange(self, controls: list):
+        """Lay the control widgets out (default: :attr:`columns` columns)."""
+        import ipywidgets as w
+
+        if self.columns <= 1:
+            return w.VBox(controls)
+        size = -(-len(controls) // self.columns)
+        return w.HBox([w.VBox(controls[i : i + size]) for i in range(0, len(controls), size)])
+
+    # -- the machinery ------------------------------------------------------------------------
+    def values(self) -> dict:
+        """The controls' current values, keyed by control name."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def _changed(self, _change=None) -> None:
+        if not self._busy:
+            self.update()
+
+    def update(self, **values) -> str:
+        """Recompute and redraw; ``values`` (by control name) are set on the controls first.
+
+        The computation uses ``values`` exactly as given (a slider would clamp an out-of-range
+        value; the model raises on it instead). Returns the printed summary.
+        """
+        unknown = sorted(set(values) - set(self.controls))
+        if unknown:
+            raise ValueError(f"unknown control(s) {unknown}; controls: {sorted(self.controls)}")
+        self._busy = True
+        try:
+            for name, value in values.items():
+                self.controls[name].value = value
+        finally:
+            self._busy = False
+        current = {**self.values(), **values}
+        self.before_compute(current)
+        result = self.compute(**current)
+        self.last = result
+        self.last_text = self.text(result)
+        self.last_shown = self.draw(result)
+        self._display()
+        return self.last_text
+
+    @property
+    def last_summary(self) -> str:
+        """Alias of ``last_text``."""
+        return self.last_text
+
+    def _display(self) -> None:
+        if not self.display_output:
+            return
+        from IPython.display import display
+
+        self.output.clear_output(wait=True)
+        with self.output:
+            if self.last_shown is None:
+                print(self.last_text)
+            else:
+                display(self.last_shown)
+
+    def show(self):
+        """The ipywidgets app (controls and output)."""
+        return self.widget
