@@ -110,15 +110,19 @@ class App:
     CONTROLS: ClassVar[tuple[Control, ...]] = ()
     #: Control columns side by side (1: one column under each other).
     columns: ClassVar[int] = 1
-    style: ClassVar[dict] = {"description_width": "initial"}
+    #: Width of the control labels (CSS).
+    label_width: ClassVar[str] = "initial"
     width: ClassVar[str | None] = None
+    #: Print the summary under the figure (when the figure's caption is not the summary).
+    print_text: ClassVar[bool] = False
 
     def __init__(self, *, display_output: bool = True) -> None:
         import ipywidgets as w
 
         self.display_output = display_output
         layout = w.Layout(width=self.width) if self.width else None
-        self.controls = {c.name: c.build(self.style, layout) for c in self.spec()}
+        style = {"description_width": self.label_width}
+        self.controls = {c.name: c.build(style, layout) for c in self.spec()}
         for name, control in self.controls.items():
             setattr(self, name, control)
             control.observe(self._changed, names="value")
@@ -208,10 +212,10 @@ class App:
 
         self.output.clear_output(wait=True)
         with self.output:
-            if self.last_shown is None:
-                print(self.last_text)
-            else:
+            if self.last_shown is not None:
                 display(self.last_shown)
+            if self.last_shown is None or self.print_text:
+                print(self.last_text)
 
     def show(self):
         """The ipywidgets app (controls and output)."""

@@ -195,7 +195,6 @@ def compare_routes(
     return pd.concat(frames, ignore_index=True), pd.DataFrame(rows)
 
 
-_STYLE = {"description_width": "150px"}
 _F_CHOICES = ("default", "low", "high")
 
 
@@ -228,7 +227,7 @@ class PKExplorer(App):
         Control("log_y", "check", True, "log scale"),
     )
     columns = 2
-    style = _STYLE
+    label_width = "150px"
     width = "430px"
 
     @property
@@ -279,7 +278,7 @@ class RouteComparison(App):
         Control("f_choice", "choice", "default", "bioavailability", options=_F_CHOICES),
     )
     columns = 3
-    style = _STYLE
+    label_width = "150px"
 
     @property
     def last_table(self) -> pd.DataFrame:
