@@ -41,7 +41,7 @@ from typing import Any, ClassVar
 
 __all__ = ["App", "Control"]
 
-_KINDS = ("float", "int", "choice", "check")
+_KINDS = ("float", "int", "choice", "multi", "check")
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,8 @@ class Control:
     ----------
     name : str
         The keyword :meth:`App.compute` receives and the app's attribute holding the widget.
-    kind : {"float", "int", "choice", "check"}
-        Slider (float or integer), dropdown, or checkbox.
+    kind : {"float", "int", "choice", "multi", "check"}
+        Slider (float or integer), dropdown, multiple-choice list, or checkbox.
     value : object
         Initial value.
     description : str
@@ -61,7 +61,7 @@ class Control:
     bounds : tuple of (min, max, step), optional
         Slider limits: the values the model accepts.
     options : sequence, optional
-        Dropdown choices: values, or ``(label, value)`` pairs.
+        Choices of a dropdown or list: values, or ``(label, value)`` pairs.
     continuous : bool, default False
         Recompute during a drag (only for redraws well under ~30 ms).
     """
@@ -79,8 +79,8 @@ class Control:
             raise ValueError(f"kind must be one of {_KINDS}; got {self.kind!r}")
         if self.kind in ("float", "int") and len(self.bounds) != 3:
             raise ValueError(f"{self.name}: a slider needs bounds=(min, max, step)")
-        if self.kind == "choice" and not self.options:
-            raise ValueError(f"{self.name}: a dropdown needs options")
+        if self.kind in ("choice", "multi") and not self.options:
+            raise ValueError(f"{self.name}: a dropdown or list needs options")
 
     def build(self, style: dict, layout=None):
         """The ipywidgets control for this spec."""
@@ -95,6 +95,9 @@ class Control:
             return cls(min=lo, max=hi, step=step, continuous_update=self.continuous, **common)
         if self.kind == "choice":
             return w.Dropdown(options=list(self.options), **common)
+        if self.kind == "multi":
+            common["value"] = tuple(self.value)
+            return w.SelectMultiple(options=list(self.options), rows=6, **common)
         return w.Checkbox(indent=False, **{k: v for k, v in common.items() if k != "style"})
 
 
@@ -127,7 +130,7 @@ class App:
             setattr(self, name, control)
             control.observe(self._changed, names="value")
         self.output = w.Output()
-        self.widget = w.VBox([self.arrange(list(self.controls.values())), self.output])
+        self.widget = self.assemble(self.arrange(list(self.controls.values())))
         self.last: Any = None
         self.last_text = ""
         self.last_shown: Any = None
@@ -167,6 +170,12 @@ class App:
         size = -(-len(controls) // self.columns)
         return w.HBox([w.VBox(controls[i : i + size]) for i in range(0, len(controls), size)])
 
+    def assemble(self, controls_box):
+        """The whole app from the arranged controls (default: controls above the output)."""
+        import ipywidgets as w
+
+        return w.VBox([controls_box, self.output])
+
     # -- the machinery ------------------------------------------------------------------------
     def values(self) -> dict:
         """The controls' current values, keyed by control name."""
@@ -188,7 +197,8 @@ class App:
         self._busy = True
         try:
             for name, value in values.items():
-                self.controls[name].value = value
+                control = self.controls[name]
+                control.value = tuple(value) if isinstance(value, list) else value
         finally:
             self._busy = False
         current = {**self.values(), **values}
