@@ -91,7 +91,7 @@ def test_show_builds_bounded_controls(app_cls):
     for s in sliders:
         assert s.min < s.max
     app = app_cls()
-    controls = app._controls()
+    controls = app.controls
     for name, ctrl in controls.items():
         if isinstance(ctrl, w.FloatSlider):
             lo, hi, _ = wm.CONTROL_RANGES[name]
@@ -175,7 +175,7 @@ def test_every_slider_extreme_is_valid(app_cls):
 
     check, headline, direction = VALID[app_cls]
     app = app_cls()
-    controls = app._controls()
+    controls = app.controls
     defaults = {k: c.value for k, c in controls.items()}
     for name, ctrl in controls.items():
         if not isinstance(ctrl, w.FloatSlider):

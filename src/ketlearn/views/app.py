@@ -127,6 +127,8 @@ class App:
         style = {"description_width": self.label_width}
         self.controls = {c.name: c.build(style, layout) for c in self.spec()}
         for name, control in self.controls.items():
+            if hasattr(type(self), name):
+                raise ValueError(f"control name {name!r} would hide {type(self).__name__}.{name}")
             setattr(self, name, control)
             control.observe(self._changed, names="value")
         self.output = w.Output()

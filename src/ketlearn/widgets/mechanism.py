@@ -2,14 +2,17 @@
 
 Four apps, one per model, each built the same way:
 
+- the controls are declared in ``CONTROLS`` (sliders bounded to the valid ranges of the model
+  functions, :data:`CONTROL_RANGES`, recomputing when released);
 - ``compute(**controls)`` is a plain method that calls the model and returns a
   :class:`ViewData` (the tables to draw and the printed summary). Tests call it headless.
 - ``update(**controls)`` computes, redraws the app's matplotlib figure and returns the summary.
-- ``show()`` builds the ipywidgets controls (sliders bounded to the valid ranges of the model
-  functions), the figure (PNG in an ``Image`` widget) and the summary (an ``HTML`` widget).
+- ``show()`` returns the ipywidgets app: the controls, the figure (PNG in an ``Image`` widget)
+  and the summary (an ``HTML`` widget).
 
-Plus :func:`inhibition_figure`, a static view of one-site block against concentration for the
-enantiomer presets.
+All four are :class:`ketlearn.views.app.App` subclasses, through :class:`_App`. Plus
+:func:`inhibition_figure` (from :mod:`ketlearn.views.mechanism`), a static view of one-site
+block against concentration for the enantiomer presets.
 
 The figures are created with :func:`ketlearn.plots.new_figure` (not registered with pyplot), so
 nothing is displayed twice and the apps run with the Agg backend in tests. Every view that
@@ -25,6 +28,8 @@ import numpy as np
 import pandas as pd
 
 from ketlearn import circuit, mechanism, pk, plots, receptor
+from ketlearn.views.app import App, Control
+from ketlearn.views.mechanism import inhibition_figure
 
 __all__ = [
     "CONTROL_RANGES",
@@ -74,8 +79,15 @@ def _canvas(fig):
     return fig
 
 
-class _App:
-    """Shared plumbing: a figure, a compute/update pair and an ipywidgets front end."""
+class _App(App):
+    """A mechanism app: one persistent figure whose artists get new data at each update.
+
+    ``compute(**controls)`` calls the model and returns a :class:`ViewData`; ``draw`` puts the
+    data into the artists created once by ``_setup`` (no new figure per update: a drag stays
+    fast). ``show()`` sends the figure as PNG bytes to an ``Image`` widget and the summary to an
+    ``HTML`` widget, updated by ``observe`` callbacks; this avoids capturing displays in an
+    ``Output`` widget, which made headless execution (nbclient) hang intermittently.
+    """
 
     nrows = 1
     ncols = 1
@@ -90,6 +102,7 @@ class _App:
     }
 
     def __init__(self) -> None:
+        import ipywidgets as w
         import matplotlib as mpl
 
         with plots.house_style(), mpl.rc_context({"figure.constrained_layout.use": False}):
@@ -98,12 +111,13 @@ class _App:
             self.fig.subplots_adjust(**self.margins)
             _canvas(self.fig)
             self._setup()
-        self.last: ViewData | None = None
+        self.image = w.Image(format="png", layout=w.Layout(max_width="100%"))
+        self.summary_html = w.HTML()
+        self._live = False  # PNG and HTML are sent only once show() was called
+        self._redraw = True
+        super().__init__(display_output=True)
 
-    # subclasses implement compute(**values) -> ViewData, _setup() and _draw(data)
-    def compute(self, **values) -> ViewData:  # pragma: no cover - abstract
-        raise NotImplementedError
-
+    # subclasses implement CONTROLS, compute(**values) -> ViewData, _setup() and _draw(data)
     def _setup(self) -> None:  # pragma: no cover - abstract
         """Create the artists once (lines with no data yet, labels, legends)."""
         raise NotImplementedError
@@ -112,22 +126,43 @@ class _App:
         """Put new data into the existing artists."""
         raise NotImplementedError
 
+    def draw(self, data: ViewData):
+        with plots.house_style():
+            self._draw(data)
+            if self._redraw:
+                self.fig.canvas.draw()
+        return self.fig
+
     def update(self, redraw: bool = True, **values) -> str:
         """Recompute, redraw the figure and return the printed summary.
 
         With ``redraw=False`` the artists get the new data but the canvas is not rendered (the
         caller renders it, e.g. :meth:`png`).
         """
-        data = self.compute(**values)
-        with plots.house_style():
-            self._draw(data)
-            if redraw:
-                self.fig.canvas.draw()
-        self.last = data
-        return data.summary
+        self._redraw = redraw and not self._live  # show() renders through png()
+        try:
+            return super().update(**values)
+        finally:
+            self._redraw = True
 
-    def _controls(self) -> dict:  # pragma: no cover - overridden
-        raise NotImplementedError
+    def arrange(self, controls: list):
+        import ipywidgets as w
+
+        return w.HBox(controls, layout=w.Layout(flex_flow="row wrap"))
+
+    def assemble(self, controls_box):
+        import ipywidgets as w
+
+        return w.VBox([controls_box, self.image, self.summary_html])
+
+    def _display(self) -> None:
+        if self._live:
+            import html
+
+            self.image.value = self.png()
+            self.summary_html.value = (
+                f"<pre style='white-space: pre-wrap'>{html.escape(self.last_text)}</pre>"
+            )
 
     def png(self) -> bytes:
         """The current figure as PNG bytes."""
@@ -138,45 +173,14 @@ class _App:
         return buffer.getvalue()
 
     def show(self):
-        """Build the ipywidgets app: controls, the figure (an Image widget) and the summary.
-
-        The figure is sent as PNG bytes to an ``Image`` widget and the summary to an ``HTML``
-        widget, updated by ``observe`` callbacks. This avoids capturing displays in an
-        ``Output`` widget, which made headless execution (nbclient) hang intermittently.
-        """
-        import html
-
-        import ipywidgets as w
-
-        controls = self._controls()
-        image = w.Image(format="png", layout=w.Layout(max_width="100%"))
-        text = w.HTML()
-
-        def refresh(_change=None) -> None:
-            summary = self.update(redraw=False, **{k: c.value for k, c in controls.items()})
-            image.value = self.png()
-            text.value = f"<pre style='white-space: pre-wrap'>{html.escape(summary)}</pre>"
-
-        for control in controls.values():
-            control.observe(refresh, names="value")
-        refresh()
-        box = w.HBox(list(controls.values()), layout=w.Layout(flex_flow="row wrap"))
-        return w.VBox([box, image, text])
+        """The ipywidgets app: controls, the figure (an Image widget) and the summary."""
+        self._live = True
+        self._display()
+        return self.widget
 
 
-def _slider(name: str, value: float, description: str):
-    import ipywidgets as w
-
-    lo, hi, step = CONTROL_RANGES[name]
-    return w.FloatSlider(
-        value=value,
-        min=lo,
-        max=hi,
-        step=step,
-        description=description,
-        continuous_update=False,
-        style={"description_width": "initial"},
-    )
+def _slider(name: str, value: float, description: str) -> Control:
+    return Control(name, "float", value, description, bounds=CONTROL_RANGES[name])
 
 
 class MgBlockExplorer(_App):
@@ -186,6 +190,11 @@ class MgBlockExplorer(_App):
     >>> print(app.update(mg_mm=1.0, voltage_mv=-70.0).splitlines()[0])
     At -70 mV with 1.0 mM Mg²⁺, 4.4 % of the NMDA conductance is available (B = 0.044).
     """
+
+    CONTROLS = (
+        _slider("mg_mm", 1.0, "[Mg²⁺] (mM)"),
+        _slider("voltage_mv", -70.0, "V (mV)"),
+    )
 
     def compute(self, mg_mm: float = 1.0, voltage_mv: float = -70.0) -> ViewData:
         v = np.arange(-100.0, 60.0 + 0.5, 1.0)
@@ -229,12 +238,6 @@ class MgBlockExplorer(_App):
         self._line.set_label(f"{data.info['mg_mm']:.1f} mM Mg²⁺")
         self._dot.set_data([data.info["voltage_mv"]], [data.info["b"]])
 
-    def _controls(self) -> dict:
-        return {
-            "mg_mm": _slider("mg_mm", 1.0, "[Mg²⁺] (mM)"),
-            "voltage_mv": _slider("voltage_mv", -70.0, "V (mV)"),
-        }
-
 
 class TrappingSimulator(_App):
     """Occupancies of the trapping-block scheme: co-application, then washout.
@@ -249,6 +252,14 @@ class TrappingSimulator(_App):
     ... )
     True
     """
+
+    CONTROLS = (
+        _slider("conc_um", 10.0, "ketamine (µM)"),
+        _slider("activity", 1.0, "agonist activity"),
+        _slider("coapplication_s", 30.0, "co-application (s)"),
+        _slider("washout_s", 120.0, "washout (s)"),
+        Control("agonist_in_washout", "check", False, "agonist during washout"),
+    )
 
     figsize = (7.5, 4.2)
     margins: ClassVar[dict] = {"left": 0.1, "right": 0.75, "bottom": 0.14, "top": 0.95}
@@ -331,17 +342,6 @@ class TrappingSimulator(_App):
         self._wash.set_xdata([data.info["coapplication_s"]] * 2)
         self.axes.set_xlim(0, max(float(t[-1]), 1.0))
 
-    def _controls(self) -> dict:
-        import ipywidgets as w
-
-        return {
-            "conc_um": _slider("conc_um", 10.0, "ketamine (µM)"),
-            "activity": _slider("activity", 1.0, "agonist activity"),
-            "coapplication_s": _slider("coapplication_s", 30.0, "co-application (s)"),
-            "washout_s": _slider("washout_s", 120.0, "washout (s)"),
-            "agonist_in_washout": w.Checkbox(value=False, description="agonist during washout"),
-        }
-
 
 class CircuitExplorer(_App):
     """Steady-state rates of the E–I model against NMDA block, for one scenario.
@@ -350,6 +350,12 @@ class CircuitExplorer(_App):
     >>> print(app.update(block=0.0, scenario="disinhibition", selectivity_e=0.25).splitlines()[0])
     Scenario disinhibition, NMDA block 0 %: pyramidal 1.01 Hz (× 1.00), interneurons 25.3 Hz (× 1.00).
     """
+
+    CONTROLS = (
+        _slider("block", 0.5, "NMDA block"),
+        Control("scenario", "choice", "disinhibition", "scenario", options=circuit.SCENARIOS),
+        _slider("selectivity_e", 0.25, "pyramidal share of block"),
+    )
 
     ncols = 2
     figsize = (9.0, 3.8)
@@ -415,17 +421,6 @@ class CircuitExplorer(_App):
         self._di.set_data(d["time_ms"], d["rate_i_hz"])
         ax2.set_ylim(0, 1.1 * max(float(d["rate_e_hz"].max()), float(d["rate_i_hz"].max()), 1.0))
 
-    def _controls(self) -> dict:
-        import ipywidgets as w
-
-        return {
-            "block": _slider("block", 0.5, "NMDA block"),
-            "scenario": w.Dropdown(
-                options=list(circuit.SCENARIOS), value="disinhibition", description="scenario"
-            ),
-            "selectivity_e": _slider("selectivity_e", 0.25, "pyramidal share of block"),
-        }
-
 
 class WholeChainExplorer(_App):
     """Regimen → plasma → block → circuit → illustrative plasticity, in four panels.
@@ -434,6 +429,17 @@ class WholeChainExplorer(_App):
     >>> "not a dosing guide" in app.update()
     True
     """
+
+    CONTROLS = (
+        Control("route", "choice", "iv_infusion", "route", options=_CHAIN_ROUTES),
+        _slider("dose_mg_per_kg", 0.5, "dose (mg/kg)"),
+        _slider("weight_kg", 70.0, "weight (kg)"),
+        _slider("duration_min", 40.0, "infusion (min)"),
+        Control("enantiomer", "choice", "racemic", "Ki of", options=mechanism.ENANTIOMERS),
+        Control("scenario", "choice", "disinhibition", "scenario", options=circuit.SCENARIOS),
+        Control("rapamycin", "check", False, "rapamycin (mTORC1 blocked)"),
+        Control("spinogenesis_blocked", "check", False, "remove new spines"),
+    )
 
     nrows = 2
     ncols = 2
@@ -522,59 +528,3 @@ class WholeChainExplorer(_App):
         d = pl["time_h"].to_numpy() / 24.0
         self._sig.set_data(d, pl["mtorc1_signal"].to_numpy())
         self._spn.set_data(d, pl["maintenance_index"].to_numpy())
-
-    def _controls(self) -> dict:
-        import ipywidgets as w
-
-        return {
-            "route": w.Dropdown(
-                options=list(_CHAIN_ROUTES), value="iv_infusion", description="route"
-            ),
-            "dose_mg_per_kg": _slider("dose_mg_per_kg", 0.5, "dose (mg/kg)"),
-            "weight_kg": _slider("weight_kg", 70.0, "weight (kg)"),
-            "duration_min": _slider("duration_min", 40.0, "infusion (min)"),
-            "enantiomer": w.Dropdown(
-                options=list(mechanism.ENANTIOMERS), value="racemic", description="Ki of"
-            ),
-            "scenario": w.Dropdown(
-                options=list(circuit.SCENARIOS), value="disinhibition", description="scenario"
-            ),
-            "rapamycin": w.Checkbox(value=False, description="rapamycin (mTORC1 blocked)"),
-            "spinogenesis_blocked": w.Checkbox(value=False, description="remove new spines"),
-        }
-
-
-def inhibition_figure(max_conc_um: float = 10.0):
-    """One-site block against concentration for the Ebert 1997 presets, with its table.
-
-    Returns a :class:`ketlearn.plots.FigureWithTable`.
-
-    >>> shown = inhibition_figure()
-    >>> "not a dosing guide" in shown.caption
-    True
-    """
-    conc = np.geomspace(0.01, max_conc_um, 200)
-    names = ["s_ketamine", "r_ketamine", "s_norketamine", "r_norketamine"]
-    with plots.house_style():
-        fig, ax = plots.new_figure()
-        for k, name in enumerate(names):
-            pre = receptor.get_preset(name)
-            ax.semilogx(
-                conc,
-                receptor.inhibition(conc, pre.ki_um),
-                color=plots.PALETTE[k],
-                label=f"{pre.label} (Ki {pre.ki_um:g} µM)",
-            )
-        ax.set_xlabel("concentration at the receptor (µM)")
-        ax.set_ylabel("fraction of receptors blocked")
-        ax.set_ylim(0, 1)
-        ax.legend(loc="upper left", fontsize=9)
-    picks = [0.1, 0.3, 1.0, 3.0, 10.0]
-    table = pd.DataFrame({"conc_um": picks})
-    for name in names:
-        table[name] = np.round(receptor.inhibition(picks, receptor.get_preset(name).ki_um), 3)
-    caption = (
-        "One-site block c/(c + Ki) with Ki from [3H]MK-801 binding (Ebert et al. 1997), used as if "
-        "it were a functional IC50. Educational simulation: not a dosing guide."
-    )
-    return plots.figure_with_table(fig, table, caption)
