@@ -59,6 +59,8 @@ CONTROL_RANGES: dict[str, tuple[float, float, float]] = {
     "duration_min": (1.0, 120.0, 1.0),
 }
 
+# Figure margins of the two-column apps (fractions of the figure).
+_WIDE = {"left": 0.08, "right": 0.98}
 _CHAIN_ROUTES = ("iv_infusion", "iv_bolus", "intranasal", "oral", "sublingual", "im")
 
 
@@ -359,13 +361,7 @@ class CircuitExplorer(_App):
 
     ncols = 2
     figsize = (9.0, 3.8)
-    margins: ClassVar[dict] = {
-        "left": 0.08,
-        "right": 0.98,
-        "bottom": 0.15,
-        "top": 0.95,
-        "wspace": 0.28,
-    }
+    margins: ClassVar[dict] = {**_App.margins, **_WIDE, "bottom": 0.15, "wspace": 0.28}
 
     def compute(
         self, block: float = 0.5, scenario: str = "disinhibition", selectivity_e: float = 0.25
@@ -441,17 +437,8 @@ class WholeChainExplorer(_App):
         Control("spinogenesis_blocked", "check", False, "remove new spines"),
     )
 
-    nrows = 2
-    ncols = 2
-    figsize = (10.0, 6.5)
-    margins: ClassVar[dict] = {
-        "left": 0.08,
-        "right": 0.98,
-        "bottom": 0.09,
-        "top": 0.95,
-        "wspace": 0.25,
-        "hspace": 0.45,
-    }
+    nrows, ncols, figsize = 2, 2, (10.0, 6.5)
+    margins: ClassVar[dict] = {**_App.margins, **_WIDE, "bottom": 0.09, "wspace": 0.25}
 
     def compute(
         self,
