@@ -67,10 +67,15 @@ def _execute(path: Path) -> nbformat.NotebookNode:
     """Run the notebook as ``Validator.validate`` does, returning the executed copy."""
     from nbgrader import utils
     from nbgrader.validator import Validator
+    from traitlets.config import Config
 
+    config = Config()
+    # nbgrader's default is 30 s per cell; the old headless test allowed 180 s (a loaded CI
+    # machine running two notebooks at once must not turn slowness into a failure).
+    config.Execute.timeout = 180
     nb = nbformat.read(path, as_version=4)
     with utils.chdir(str(path.parent)):
-        return Validator()._preprocess(nb)
+        return Validator(config=config)._preprocess(nb)
 
 
 def _transient(nb: nbformat.NotebookNode) -> bool:

@@ -279,9 +279,10 @@ class TimelineExplorer(App):
             finally:
                 self._busy = False
         text = "No event selected." if event_id is None else source_details(self.timeline, event_id)
-        self.source_output.clear_output(wait=True)
-        with self.source_output:
-            print(text)
+        if self.display_output:
+            self.source_output.clear_output(wait=True)
+            with self.source_output:
+                print(text)
         self.last_source = text
         if redraw:
             view = self.last
