@@ -7,6 +7,9 @@ class builds the ipywidgets from the spec, calls ``compute`` then ``draw`` whene
 changes, and shows the result in an ``Output`` widget. Tests call :meth:`App.compute` or
 :meth:`App.update` headless (Agg backend, ``display_output=False``).
 
+:class:`FigureApp` is the variant with one persistent figure whose artists are updated in place
+and sent as a PNG to an ``Image`` widget (the mechanism apps).
+
 Sliders whose redraw costs more than about 30 ms are declared with ``continuous=False``: the
 app recomputes when the slider is released, not at every step of a drag
 (``benchmarks/bench_widgets.py`` prints each app's redraw time).
@@ -39,7 +42,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-__all__ = ["App", "Control"]
+__all__ = ["App", "Control", "FigureApp"]
 
 _KINDS = ("float", "int", "choice", "multi", "check")
 
@@ -231,4 +234,116 @@ class App:
 
     def show(self):
         """The ipywidgets app (controls and output)."""
+        return self.widget
+
+
+def _canvas(fig):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+    return fig
+
+
+class FigureApp(App):
+    """An app with one persistent figure whose artists get new data at each update.
+
+    ``compute(**controls)`` calls the model; ``draw`` puts the result into the artists created
+    once by ``_setup`` (no new figure per update, no layout engine: a redraw stays cheap).
+    ``show()`` sends the figure as PNG bytes to an ``Image`` widget and the summary to an
+    ``HTML`` widget, updated by ``observe`` callbacks; this avoids capturing displays in an
+    ``Output`` widget, which made headless execution (nbclient) hang intermittently.
+    """
+
+    nrows = 1
+    ncols = 1
+    figsize = (7.0, 4.2)
+    margins: ClassVar[dict] = {
+        "left": 0.11,
+        "right": 0.97,
+        "bottom": 0.14,
+        "top": 0.95,
+        "wspace": 0.3,
+        "hspace": 0.45,
+    }
+
+    def __init__(self) -> None:
+        import ipywidgets as w
+        import matplotlib as mpl
+
+        from .. import plots
+
+        with plots.house_style(), mpl.rc_context({"figure.constrained_layout.use": False}):
+            self.fig, self.axes = plots.new_figure(self.nrows, self.ncols, figsize=self.figsize)
+            # A fixed layout: a layout engine would be re-run at every redraw (slow).
+            self.fig.subplots_adjust(**self.margins)
+            _canvas(self.fig)
+            self._setup()
+        self.image = w.Image(format="png", layout=w.Layout(max_width="100%"))
+        self.summary_html = w.HTML()
+        self._live = False  # PNG and HTML are sent only once show() was called
+        self._redraw = True
+        super().__init__(display_output=True)
+
+    # subclasses implement CONTROLS, compute(**values) -> Any, _setup() and _draw(data)
+    def _setup(self) -> None:  # pragma: no cover - abstract
+        """Create the artists once (lines with no data yet, labels, legends)."""
+        raise NotImplementedError
+
+    def _draw(self, data: Any) -> None:  # pragma: no cover - abstract
+        """Put new data into the existing artists."""
+        raise NotImplementedError
+
+    def draw(self, data: Any):
+        from .. import plots
+
+        with plots.house_style():
+            self._draw(data)
+            if self._redraw:
+                self.fig.canvas.draw()
+        return self.fig
+
+    def update(self, redraw: bool = True, **values) -> str:
+        """Recompute, redraw the figure and return the printed summary.
+
+        With ``redraw=False`` the artists get the new data but the canvas is not rendered (the
+        caller renders it, e.g. :meth:`png`).
+        """
+        self._redraw = redraw and not self._live  # show() renders through png()
+        try:
+            return super().update(**values)
+        finally:
+            self._redraw = True
+
+    def arrange(self, controls: list):
+        import ipywidgets as w
+
+        return w.HBox(controls, layout=w.Layout(flex_flow="row wrap"))
+
+    def assemble(self, controls_box):
+        import ipywidgets as w
+
+        return w.VBox([controls_box, self.image, self.summary_html])
+
+    def _display(self) -> None:
+        if self._live:
+            import html
+
+            self.image.value = self.png()
+            self.summary_html.value = (
+                f"<pre style='white-space: pre-wrap'>{html.escape(self.last_text)}</pre>"
+            )
+
+    def png(self) -> bytes:
+        """The current figure as PNG bytes."""
+        import io
+
+        buffer = io.BytesIO()
+        self.fig.savefig(buffer, format="png")
+        return buffer.getvalue()
+
+    def show(self):
+        """The ipywidgets app: controls, the figure (an Image widget) and the summary."""
+        self._live = True
+        self._display()
         return self.widget

@@ -10,7 +10,8 @@ Four apps, one per model, each built the same way:
 - ``show()`` returns the ipywidgets app: the controls, the figure (PNG in an ``Image`` widget)
   and the summary (an ``HTML`` widget).
 
-All four are :class:`ketlearn.views.app.App` subclasses, through :class:`_App`. Plus
+All four are :class:`ketlearn.views.app.FigureApp` subclasses (one persistent figure whose
+artists get new data at each update). Plus
 :func:`inhibition_figure` (from :mod:`ketlearn.views.mechanism`), a static view of one-site
 block against concentration for the enantiomer presets.
 
@@ -28,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ketlearn import circuit, mechanism, pk, plots, receptor
-from ketlearn.views.app import App, Control
+from ketlearn.views.app import Control, FigureApp
 from ketlearn.views.mechanism import inhibition_figure
 
 __all__ = [
@@ -73,119 +74,11 @@ class ViewData:
     info: dict = field(default_factory=dict)
 
 
-def _canvas(fig):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    if not isinstance(fig.canvas, FigureCanvasAgg):
-        FigureCanvasAgg(fig)
-    return fig
-
-
-class _App(App):
-    """A mechanism app: one persistent figure whose artists get new data at each update.
-
-    ``compute(**controls)`` calls the model and returns a :class:`ViewData`; ``draw`` puts the
-    data into the artists created once by ``_setup`` (no new figure per update: a drag stays
-    fast). ``show()`` sends the figure as PNG bytes to an ``Image`` widget and the summary to an
-    ``HTML`` widget, updated by ``observe`` callbacks; this avoids capturing displays in an
-    ``Output`` widget, which made headless execution (nbclient) hang intermittently.
-    """
-
-    nrows = 1
-    ncols = 1
-    figsize = (7.0, 4.2)
-    margins: ClassVar[dict] = {
-        "left": 0.11,
-        "right": 0.97,
-        "bottom": 0.14,
-        "top": 0.95,
-        "wspace": 0.3,
-        "hspace": 0.45,
-    }
-
-    def __init__(self) -> None:
-        import ipywidgets as w
-        import matplotlib as mpl
-
-        with plots.house_style(), mpl.rc_context({"figure.constrained_layout.use": False}):
-            self.fig, self.axes = plots.new_figure(self.nrows, self.ncols, figsize=self.figsize)
-            # A fixed layout: a layout engine would be re-run at every redraw (slow).
-            self.fig.subplots_adjust(**self.margins)
-            _canvas(self.fig)
-            self._setup()
-        self.image = w.Image(format="png", layout=w.Layout(max_width="100%"))
-        self.summary_html = w.HTML()
-        self._live = False  # PNG and HTML are sent only once show() was called
-        self._redraw = True
-        super().__init__(display_output=True)
-
-    # subclasses implement CONTROLS, compute(**values) -> ViewData, _setup() and _draw(data)
-    def _setup(self) -> None:  # pragma: no cover - abstract
-        """Create the artists once (lines with no data yet, labels, legends)."""
-        raise NotImplementedError
-
-    def _draw(self, data: ViewData) -> None:  # pragma: no cover - abstract
-        """Put new data into the existing artists."""
-        raise NotImplementedError
-
-    def draw(self, data: ViewData):
-        with plots.house_style():
-            self._draw(data)
-            if self._redraw:
-                self.fig.canvas.draw()
-        return self.fig
-
-    def update(self, redraw: bool = True, **values) -> str:
-        """Recompute, redraw the figure and return the printed summary.
-
-        With ``redraw=False`` the artists get the new data but the canvas is not rendered (the
-        caller renders it, e.g. :meth:`png`).
-        """
-        self._redraw = redraw and not self._live  # show() renders through png()
-        try:
-            return super().update(**values)
-        finally:
-            self._redraw = True
-
-    def arrange(self, controls: list):
-        import ipywidgets as w
-
-        return w.HBox(controls, layout=w.Layout(flex_flow="row wrap"))
-
-    def assemble(self, controls_box):
-        import ipywidgets as w
-
-        return w.VBox([controls_box, self.image, self.summary_html])
-
-    def _display(self) -> None:
-        if self._live:
-            import html
-
-            self.image.value = self.png()
-            self.summary_html.value = (
-                f"<pre style='white-space: pre-wrap'>{html.escape(self.last_text)}</pre>"
-            )
-
-    def png(self) -> bytes:
-        """The current figure as PNG bytes."""
-        import io
-
-        buffer = io.BytesIO()
-        self.fig.savefig(buffer, format="png")
-        return buffer.getvalue()
-
-    def show(self):
-        """The ipywidgets app: controls, the figure (an Image widget) and the summary."""
-        self._live = True
-        self._display()
-        return self.widget
-
-
 def _slider(name: str, value: float, description: str) -> Control:
     return Control(name, "float", value, description, bounds=CONTROL_RANGES[name])
 
 
-class MgBlockExplorer(_App):
+class MgBlockExplorer(FigureApp):
     """B(V) curves for a chosen Mg²⁺ concentration, with a marker at one voltage.
 
     >>> app = MgBlockExplorer()
@@ -241,7 +134,7 @@ class MgBlockExplorer(_App):
         self._dot.set_data([data.info["voltage_mv"]], [data.info["b"]])
 
 
-class TrappingSimulator(_App):
+class TrappingSimulator(FigureApp):
     """Occupancies of the trapping-block scheme: co-application, then washout.
 
     >>> app = TrappingSimulator()
@@ -345,7 +238,7 @@ class TrappingSimulator(_App):
         self.axes.set_xlim(0, max(float(t[-1]), 1.0))
 
 
-class CircuitExplorer(_App):
+class CircuitExplorer(FigureApp):
     """Steady-state rates of the E–I model against NMDA block, for one scenario.
 
     >>> app = CircuitExplorer()
@@ -361,7 +254,7 @@ class CircuitExplorer(_App):
 
     ncols = 2
     figsize = (9.0, 3.8)
-    margins: ClassVar[dict] = {**_App.margins, **_WIDE, "bottom": 0.15, "wspace": 0.28}
+    margins: ClassVar[dict] = {**FigureApp.margins, **_WIDE, "bottom": 0.15, "wspace": 0.28}
 
     def compute(
         self, block: float = 0.5, scenario: str = "disinhibition", selectivity_e: float = 0.25
@@ -418,7 +311,7 @@ class CircuitExplorer(_App):
         ax2.set_ylim(0, 1.1 * max(float(d["rate_e_hz"].max()), float(d["rate_i_hz"].max()), 1.0))
 
 
-class WholeChainExplorer(_App):
+class WholeChainExplorer(FigureApp):
     """Regimen → plasma → block → circuit → illustrative plasticity, in four panels.
 
     >>> app = WholeChainExplorer()
@@ -438,7 +331,7 @@ class WholeChainExplorer(_App):
     )
 
     nrows, ncols, figsize = 2, 2, (10.0, 6.5)
-    margins: ClassVar[dict] = {**_App.margins, **_WIDE, "bottom": 0.09, "wspace": 0.25}
+    margins: ClassVar[dict] = {**FigureApp.margins, **_WIDE, "bottom": 0.09, "wspace": 0.25}
 
     def compute(
         self,
