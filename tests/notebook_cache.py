@@ -7,8 +7,8 @@ executed exactly the way nbgrader's :class:`~nbgrader.validator.Validator` execu
 with ``NBGRADER_EXECUTION=validate``, errors recorded rather than raised), and the executed copy
 is stored under ``build/cache/notebooks/``.
 
-The file name carries a hash of everything the outputs depend on: the notebook's bytes, every
-file of the ketlearn package and of ``datasets/``, the locked requirements, the interpreter
+The file name carries a hash of everything the outputs depend on: the notebook's folder (the
+notebook and any file beside it), every file of the ketlearn package and of ``datasets/``, the locked requirements, the interpreter
 version and this module's own source. Any change there is a new key, so a stale execution is
 never reused; a file lock makes concurrent pytest-xdist workers wait for one execution instead of
 running their own. An execution that timed out or lost its kernel is returned but not stored.
@@ -59,7 +59,11 @@ def _environment_hash() -> str:
 
 def _key(path: Path) -> str:
     digest = hashlib.sha256(_environment_hash().encode())
-    digest.update(Path(path).read_bytes())
+    digest.update(path.name.encode())
+    for other in sorted(path.parent.iterdir()):  # the notebook and any file beside it
+        if other.is_file():
+            digest.update(other.name.encode())
+            digest.update(other.read_bytes())
     return digest.hexdigest()[:20]
 
 
