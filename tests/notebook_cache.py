@@ -22,6 +22,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
+import shutil
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -30,10 +31,18 @@ import nbformat
 import pytest
 from filelock import FileLock
 
-__all__ = ["CACHE", "executed", "per_notebook", "stderr_and_errors", "validate"]
+__all__ = [
+    "CACHE",
+    "executed",
+    "generated_release",
+    "per_notebook",
+    "stderr_and_errors",
+    "validate",
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "build" / "cache" / "notebooks"
+GENERATED = ROOT / "build" / "cache" / "generated"
 #: Errors that say the run itself went wrong (not the notebook): never stored.
 _TRANSIENT = {"CellTimeoutError", "DeadKernelError", "TimeoutError"}
 
@@ -55,6 +64,36 @@ def _environment_hash() -> str:
             digest.update((ROOT / name).read_bytes())
     digest.update(Path(__file__).read_bytes())
     return digest.hexdigest()
+
+
+def generated_release() -> Path:
+    """``course/release`` as ``nbgrader generate_assignment`` makes it from ``course/source``.
+
+    Generated once per state of the inputs (``course/source``, ``course/nbgrader_config.py``,
+    ``tools/release.py`` and the environment) and shared by the pytest-xdist workers; the
+    returned folder is read-only by convention.
+    """
+    import release as release_tool
+
+    digest = hashlib.sha256(_environment_hash().encode())
+    _hash_tree(digest, ROOT / "course" / "source")
+    for name in ("course/nbgrader_config.py", "tools/release.py"):
+        digest.update((ROOT / name).read_bytes())
+    target = GENERATED / digest.hexdigest()[:20]
+    GENERATED.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(target) + ".lock"):
+        if not (target / "release").is_dir():
+            scratch = release_tool.scratch_course()
+            try:
+                fresh = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+                shutil.copytree(release_tool.generate_in(scratch), fresh / "release")
+                os.replace(fresh, target)
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
+            for old in GENERATED.iterdir():
+                if old.is_dir() and old != target and not old.name.endswith(".tmp"):
+                    shutil.rmtree(old, ignore_errors=True)
+    return target / "release"
 
 
 def _key(path: Path) -> str:

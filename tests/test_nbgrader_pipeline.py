@@ -29,10 +29,8 @@ ASSIGNMENTS = assignment_names()
 
 @pytest.fixture(scope="module")
 def generated():
-    """release/ generated from source/ in a scratch course (once per test module)."""
-    scratch = release_tool.scratch_course()
-    yield release_tool.generate_in(scratch)
-    shutil.rmtree(scratch, ignore_errors=True)
+    """release/ generated from source/ by nbgrader (once per input state, shared by workers)."""
+    return notebook_cache.generated_release()
 
 
 def _files(folder):
