@@ -4,8 +4,8 @@ The package is a set of small modules, one idea each, that the course notebooks 
 
 - data layer: :mod:`ketlearn.data` (datasets with provenance), :mod:`ketlearn.bibliography`;
 - models (pure computation, no plotting): for example :mod:`ketlearn.pk`;
-- views: :mod:`ketlearn.plots` (house style, figures paired with tables) and
-  :mod:`ketlearn.widgets` (ipywidgets apps with headless-testable update functions);
+- views: :mod:`ketlearn.plots` (house style, figures paired with tables), :mod:`ketlearn.views`
+  (figure functions per strand, the app base class) and :mod:`ketlearn.widgets` (the apps);
 - answer checking: :mod:`ketlearn.checks`.
 
 Design notes
