@@ -106,3 +106,22 @@ def test_written_answers_keep_their_question_visible_to_students(path):
                 f"{grade_id}: put the question in a locked Markdown cell before the answer cell"
             )
             assert "YOUR ANSWER HERE" not in cell.source or len(cell.source.strip()) > 40, grade_id
+
+
+def test_shared_execution_validator_sees_failures_and_passes(monkeypatch):
+    """The Validator checks run on the shared execution are not vacuous (no kernel needed)."""
+    path = SOURCES[0]
+    nb = _read(path)
+    tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") is True]
+    code_tests = [c for c in tests if c.cell_type == "code"]
+    monkeypatch.setattr(notebook_cache, "executed", lambda _path: nb)
+    assert notebook_cache.validate(path) == {}, "no output at all: every test cell passes"
+    assert len(notebook_cache.validate(path, invert=True)["passed"]) == len(code_tests)
+    code_tests[-1].outputs = [
+        nbformat.v4.new_output("error", ename="AssertionError", evalue="", traceback=[])
+    ]
+    failed = notebook_cache.validate(path)["failed"]
+    assert [f["source"] for f in failed] == [code_tests[-1].source.strip()]
+    code_tests[0].outputs = [nbformat.v4.new_output("stream", name="stderr", text="warning\n")]
+    assert len(notebook_cache.validate(path)["failed"]) == 2, "stderr fails a test cell too"
+    assert notebook_cache.stderr_and_errors(nb)[0][1] == "warning\n"
