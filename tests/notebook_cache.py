@@ -19,7 +19,9 @@ passing grade cells) on the shared execution instead of executing the notebook a
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import fcntl
 import hashlib
 import os
 import shutil
@@ -29,7 +31,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from filelock import FileLock
 
 __all__ = [
     "CACHE",
@@ -45,6 +46,17 @@ CACHE = ROOT / "build" / "cache" / "notebooks"
 GENERATED = ROOT / "build" / "cache" / "generated"
 #: Errors that say the run itself went wrong (not the notebook): never stored.
 _TRANSIENT = {"CellTimeoutError", "DeadKernelError", "TimeoutError"}
+
+
+@contextlib.contextmanager
+def _locked(path: Path):
+    """An exclusive lock on ``path`` (created if missing), as tools/build_site.py takes one."""
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _hash_tree(digest, folder: Path) -> None:
@@ -81,7 +93,7 @@ def generated_release() -> Path:
         digest.update((ROOT / name).read_bytes())
     target = GENERATED / digest.hexdigest()[:20]
     GENERATED.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(target) + ".lock"):
+    with _locked(Path(str(target) + ".lock")):
         if not (target / "release").is_dir():
             scratch = release_tool.scratch_course()
             try:
@@ -135,7 +147,7 @@ def executed(path: Path) -> nbformat.NotebookNode:
     key = _key(path)
     CACHE.mkdir(parents=True, exist_ok=True)
     target = CACHE / f"{path.parent.parent.name}-{path.stem}-{key}.ipynb"
-    with FileLock(str(target) + ".lock"):
+    with _locked(Path(str(target) + ".lock")):
         if target.exists():
             return nbformat.read(target, as_version=4)
         nb = _execute(path)
