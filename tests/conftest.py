@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
-# Self-checks record progress in ~/.ketlearn; tests must not write to the home folder.
-os.environ.setdefault("KETLEARN_PROGRESS_FILE", "off")
+# Self-checks record progress in ~/.ketlearn; tests must never write the learner's file
+# (tests that check recording set their own path).
+os.environ["KETLEARN_PROGRESS_FILE"] = "off"
 # nbgrader calls `alembic` and `jupyter` from PATH: this environment's scripts come first.
 os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
 

@@ -75,6 +75,23 @@ def test_codec_turns_subclasses_and_objects_into_opaque_markers():
         assert isinstance(back, codec.Opaque), obj
 
 
+def test_codec_carries_fractions_and_row_labels():
+    from fractions import Fraction
+
+    assert codec.decode(codec.encode(Fraction(-3, 8))) == Fraction(-3, 8)
+    for bad in ({"$": "fraction", "n": 1, "d": 0}, {"$": "fraction", "n": 1.5, "d": 2}):
+        with pytest.raises(codec.CodecError):
+            codec.decode(bad)
+    cats = pd.Series([3, 1], index=pd.CategoricalIndex(["media", "science"]))
+    multi = pd.Series([1.0, 2.0], index=pd.MultiIndex.from_tuples([("a", 1), ("b", 2)]))
+    for series in (cats, multi):
+        back = codec.decode(codec.loads(codec.dumps(codec.encode(series))))
+        assert back.index.tolist() == series.index.tolist()
+    stamped = pd.Series([1.0], index=pd.DatetimeIndex(["2019-03-05"]))
+    back = codec.decode(codec.encode(stamped))
+    assert isinstance(back.index[0], codec.Opaque)  # not silently renumbered 0, 1, ...
+
+
 def test_codec_refuses_too_large_and_malformed_data():
     with pytest.raises(codec.CodecError):
         codec.encode(np.zeros(codec.MAX_ELEMENTS + 1))

@@ -27,6 +27,44 @@ def gold():
     return data.load("media_annotations_fictional")
 
 
+# SHA-256 of datasets/media_sentences_fictional.csv when its test split and labels were frozen and
+# committed, BEFORE any flagger rule or model was changed (pre-registered evaluation, issue 16).
+# If this test fails, the frozen split has drifted: restore the file, do not update this value.
+FROZEN_SENTENCES_SHA256 = "b245920a1e004693ee331ed1602eba5876c7bbe611e3e5eddcdcd6849aa4badf"
+
+
+def test_frozen_sentence_split_has_not_drifted():
+    import hashlib
+
+    path = data.datasets_dir() / "media_sentences_fictional.csv"
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert digest == FROZEN_SENTENCES_SHA256
+    meta = data.describe("media_sentences_fictional")
+    assert "frozen" in meta.description.lower()
+    resources = {r["name"]: r for r in data._descriptor()["resources"]}
+    assert resources["media_sentences_fictional"]["ketlearn"]["frozen_sha256"] == digest
+
+
+def test_sentence_corpus_is_varied_fictional_and_split_by_document():
+    s = data.load("media_sentences_fictional")
+    assert len(s) >= 600 and s["fictional"].all()
+    assert s["genre"].nunique() >= 6
+    assert s["title"].str.contains("fictional", case=False).all()
+    # split by document: no document on both sides; about a third of documents held out
+    sides = s.groupby("doc_id", observed=True)["split"].nunique()
+    assert (sides == 1).all()
+    docs = s.drop_duplicates("doc_id")
+    assert 0.25 <= (docs["split"] == "test").mean() <= 0.4
+    # every genre appears in both parts, with promotional and hard-negative sentences
+    assert set(s.loc[s["split"] == "test", "genre"]) == set(s["genre"])
+    assert s["promotional"].any() and (~s["promotional"]).any()
+    promo = s[s["promotional"]]
+    assert promo["category"].notna().all() and s.loc[~s["promotional"], "kind"].notna().all()
+    # each sentence is exactly one sentence for the splitter
+    for text in s["sentence"]:
+        assert len(media.split_sentences(str(text))) == 1, text
+
+
 def test_corpus_is_fictional_and_split_about_a_third(corpus):
     assert bool(corpus["fictional"].all())
     assert "fictional" in data.describe("media_corpus_fictional").title.lower()
@@ -48,7 +86,7 @@ def test_annotations_match_the_sentence_splitter(corpus, gold):
     ):
         spans = media.split_sentences(texts[str(tid)])
         assert (int(spans["start"][int(i)]), int(spans["end"][int(i)])) == (int(a), int(b))
-    assert set(gold["category"].astype(str)) == set(media.CATEGORIES)
+    assert set(gold["category"].astype(str)) <= set(media.CATEGORIES)
 
 
 @pytest.mark.parametrize(
@@ -114,7 +152,10 @@ def test_non_string_input_raises(bad):
         ("Thousands of studies back it.", "vague_authority"),
         ("You will feel better within hours.", "speed_permanence"),
         ("It rewires the brain.", "mechanism_proof"),
-        ("Side effects are rare and brief.", "risk_dismissal"),
+        ("Side effects are rare and brief.", "absolute_safety"),
+        ("Critics who call it a party drug haven't kept up.", "risk_dismissal"),
+        ("The research proves it cures depression.", "causal_overclaim"),
+        ("Although not significant, results showed a trend toward benefit.", "spin"),
         ('"It saved my life," says J., 30.', "testimonial"),
         ("Book your session today.", "call_to_action"),
         ("FDA-approved ketamine therapy, delivered to your door.", "approval_conflation"),
@@ -208,24 +249,175 @@ def test_random_text_never_breaks_invariants(text):
 
 # --------------------------------------------------------------------------- evaluation
 
-# Thresholds for the HELD-OUT part (7 texts, 39 annotated sentence-category units), set before
-# and independently of any rule change after the first evaluation. The first and only run on the
-# test part gave precision 0.93 (28/30) and recall 0.72 (28/39). With so few units one sentence
-# moves recall by 0.026 and the 95% Wilson interval for 28/39 is about 0.56 to 0.84, so the
-# thresholds sit near the lower end of what a flagger of this quality should reach on new text:
-# a change that genuinely damages the rules fails; noise from one sentence does not.
-# Precision is held higher than recall because a rule-based lexicon should rarely fire wrongly
-# but will always miss paraphrases it has no word for.
-MIN_TEST_PRECISION = 0.80
-MIN_TEST_RECALL = 0.60
+# Sentences in the styles the issue names (issue 16); none is in the corpus. Positives: appeals to
+# the volume of research, safety absolutes stated as findings, transformational and testimonial
+# language, minimising criticism. Negatives: history, mechanism, supervised routes, caution,
+# regulation and critical journalism that use trigger words.
+GENRE_POSITIVES = [
+    "Thousands of studies show that ketamine is effective for depression.",
+    "There is no physical dependence with medical ketamine.",
+    "Side effects are generally mild and well managed by our staff.",
+    "Many patients feel better after just one session.",
+    "Ketamine therapy is a revolution that offers hope for millions.",
+    "It has been life-changing for so many of our patients.",
+    "The bad press comes from confusion with recreational misuse.",
+    "Some critics have raised concerns, but the overwhelming research supports ketamine therapy.",
+]
+GENRE_NEGATIVES = [
+    "Ketamine was introduced as a fast-acting anaesthetic in the 1960s.",
+    "Ketamine acts on NMDA receptors in the brain.",
+    "Esketamine is given under medical supervision in a certified clinic.",
+    "Risks include raised blood pressure, dissociation and, with frequent use, bladder damage.",
+    "Critics argue that claims of a 'miracle cure' are not supported by trials.",
+    "The drug can cause dependence in people who use it often.",
+    "In the 1970s it was widely used in field hospitals because it is fast-acting.",
+    "Ketamine is not a miracle cure.",
+    "Is ketamine safe and effective for everyone?",
+]
 
 
-def test_held_out_precision_and_recall_above_thresholds():
-    table = media.evaluate_flagger("test").set_index("category")
-    overall = table.loc["all"]
-    assert overall["tp"] + overall["fn"] >= 30  # enough held-out units to mean something
-    assert overall["precision"] >= MIN_TEST_PRECISION
-    assert overall["recall"] >= MIN_TEST_RECALL
+@pytest.mark.parametrize("method", ["rules", "both"])
+def test_genre_examples_from_the_issue(method):
+    for text in GENRE_POSITIVES:
+        assert not media.flag_text(text, method).empty, text
+    for text in GENRE_NEGATIVES:
+        assert media.flag_text(text, method).empty, text
+
+
+def test_every_rule_category_cites_a_taxonomy_in_the_bibliography():
+    known = set(bibliography.keys())
+    sources = media.category_sources()
+    assert set(sources) == set(media.CATEGORIES) - {media.MODEL_CATEGORY}
+    for cat, keys in sources.items():
+        assert keys and set(keys) <= known, cat
+    assert set(media.category_labels()) == set(media.CATEGORIES)
+
+
+def test_model_and_both_keep_columns_and_explain_themselves():
+    text = "Ketamine was first made in 1962. This life-changing treatment gave me hope!"
+    for method in media.METHODS:
+        out = media.flag_text(text, method)
+        assert list(out.columns) == list(media.FLAG_COLUMNS)
+        assert set(out["category"]) <= set(media.CATEGORIES)
+        assert (out["sentence"] == 1).all() and not out.empty
+        assert out["explanation"].str.len().min() > 20
+    model = media.flag_text(text, "model")
+    assert model["explanation"].str.contains("P(promotional)", regex=False).all()
+    assert model["matched"].str.len().min() > 0  # the words that pushed the model
+    spans = media.split_sentences(text)
+    assert (model["start"] == spans["start"][1]).all() and (model["end"] == spans["end"][1]).all()
+    assert media.flag_text("", "model").empty
+    assert list(media.flag_text("The clinic opens at nine.", "both").columns) == list(
+        media.FLAG_COLUMNS
+    )
+
+
+def test_threshold_trades_recall_for_precision():
+    text = " ".join(GENRE_POSITIVES + GENRE_NEGATIVES)
+    counts = [
+        media.flag_text(text, "model", threshold=t)["sentence"].nunique()
+        for t in (0.0, 0.2, 0.5, 0.8, 1.0)
+    ]
+    assert counts == sorted(counts, reverse=True)  # a higher threshold never flags more
+    assert counts[0] == len(media.split_sentences(text))  # threshold 0 flags every sentence
+    table = media.threshold_table("dev", [0.2, 0.5, 0.8])
+    assert table["recall"].is_monotonic_decreasing
+    assert table["specificity"].is_monotonic_increasing
+
+
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [({"method": "magic"}, "method must be one of"),
+     ({"method": "rules", "threshold": 0.5}, "no threshold"),
+     ({"method": "model", "threshold": 1.5}, "threshold"),
+     ({"method": "both", "threshold": float("nan")}, "threshold")],
+)  # fmt: skip
+def test_flag_text_bad_method_or_threshold(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        media.flag_text("A miracle.", **kwargs)
+
+
+def test_model_is_fitted_on_the_dev_split_only():
+    from ketlearn import media_model
+
+    s = data.load("media_sentences_fictional")
+    vec, clf, names = media_model.fitted_model()
+    assert clf.coef_.shape[1] == len(names)
+    analyse = vec.build_analyzer()
+    dev_terms = {t for x in s.loc[s["split"] == "dev", "sentence"] for t in analyse(str(x))}
+    test_terms = {t for x in s.loc[s["split"] == "test", "sentence"] for t in analyse(str(x))}
+    vocab = set(vec.vocabulary_)
+    assert vocab <= dev_terms
+    assert test_terms - dev_terms and not (test_terms - dev_terms) & vocab
+
+
+def test_default_method_and_model_settings_were_chosen_on_dev():
+    from ketlearn import media_model
+
+    c, t, table = media_model.tune_on_dev()
+    assert (c, t) == (media_model.MODEL_C, media_model.DEFAULT_THRESHOLD)
+    assert set(table["C"]) >= {c}
+    choice = media.choose_default_method().set_index("method")["balanced_accuracy"]
+    best = next(m for m in media.METHODS if choice[m] == choice.max())  # ties: simplest first
+    import inspect
+
+    assert inspect.signature(media.flag_text).parameters["method"].default == best
+
+
+def _independent_counts(split):
+    """Read the frozen CSV with the csv module and flag each sentence: no ketlearn evaluation."""
+    import csv
+
+    path = data.datasets_dir() / "media_sentences_fictional.csv"
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["split"] == split]
+    y = [r["promotional"] == "true" for r in rows]
+    p = [len(media.flag_text(r["sentence"])) > 0 for r in rows]
+    tp = sum(a and b for a, b in zip(y, p, strict=True))
+    fp = sum(b and not a for a, b in zip(y, p, strict=True))
+    fn = sum(a and not b for a, b in zip(y, p, strict=True))
+    tn = sum(not a and not b for a, b in zip(y, p, strict=True))
+    return tp, fp, fn, tn
+
+
+def test_evaluation_matches_an_independent_count_and_intervals_make_sense():
+    table = media.evaluate_flagger("test", n_boot=300)
+    overall = table.iloc[0]
+    assert (overall["group_type"], overall["group"]) == ("all", "all")
+    assert tuple(int(overall[k]) for k in ("tp", "fp", "fn", "tn")) == _independent_counts("test")
+    assert overall["n"] >= 200
+    for m in ("recall", "specificity", "precision"):
+        lo, hi = table[f"{m}_low"], table[f"{m}_high"]
+        ok = lo.isna() | ((0 <= lo) & (lo <= hi) & (hi <= 1))
+        assert ok.all(), m
+        assert lo[0] <= overall[m] <= hi[0]
+    cats = table[table["group_type"] == "category"]
+    assert int(cats["n"].sum()) == int(overall["tp"] + overall["fn"])
+    kinds = table[table["group_type"] == "kind"]
+    assert int(kinds["n"].sum()) == int(overall["tn"] + overall["fp"])
+    genres = table[table["group_type"] == "genre"]
+    assert int(genres["n"].sum()) == int(overall["n"]) and len(genres) >= 6
+
+
+def test_bootstrap_resamples_documents():
+    """With every sentence of a document sharing one outcome, the interval is as wide as the
+    document-level proportion's; a sentence-level bootstrap would be much narrower."""
+    from ketlearn import media_eval
+
+    frame = pd.DataFrame(
+        {"doc_id": np.repeat(np.arange(10), 20), "promotional": True,
+         "flagged": np.repeat(np.arange(10) < 5, 20)}
+    )  # fmt: skip
+    lo, hi = media_eval._bootstrap(frame, 2000, 0)["recall"]
+    assert lo <= 0.25 and hi >= 0.75
+
+
+def test_corpus_agreement_matches_statsmodels():
+    s = data.load("media_sentences_fictional")
+    table = pd.crosstab(s["pass1_promotional"], s["pass2_promotional"]).to_numpy()
+    a = media.corpus_agreement()
+    assert a["kappa"] == pytest.approx(sm_cohens_kappa(table)["kappa"], rel=1e-9)
+    assert a["agreed"] == int(np.trace(table)) and a["n"] == len(s)
 
 
 def test_dev_and_test_parts_are_disjoint(corpus):
@@ -259,6 +451,8 @@ def test_precision_recall_bad_input():
         media.precision_recall([1], pd.DataFrame())
     with pytest.raises(ValueError, match="split must be one of"):
         media.evaluate_flagger("train")
+    with pytest.raises(ValueError, match="n_boot"):
+        media.evaluate_flagger("dev", n_boot=0)
 
 
 # --------------------------------------------------------------------------- rubric

@@ -33,7 +33,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ketlearn import data, meta
+from ketlearn import data, meta, trials
 
 TOL4 = 5e-5  # "to 4 decimals": metafor prints/tests 4 dp
 
@@ -277,11 +277,37 @@ def test_modified_hartung_knapp_never_narrower_than_normal():
         meta.pool(y, v, hartung_knapp="yes")
 
 
-def test_prediction_interval_z_is_hand_formula(bcg):
-    r = meta.pool(*bcg, method="REML", prediction="z")
-    half = 1.959963984540054 * math.sqrt(r.tau2 + r.se**2)
-    assert r.pi_low == pytest.approx(r.estimate - half, rel=1e-12)
-    assert r.pi_high == pytest.approx(r.estimate + half, rel=1e-12)
+def test_prediction_interval_z_matches_hand_calculation_from_metafor_output(bcg):
+    # Independent inputs: metafor's published DL fit of the BCG trials (estimate -0.7141,
+    # z = -3.9952, tau2 = 0.3088; test_misc_metan_vs_rma.uni_with_dat.bcg.r). By hand:
+    # SE = estimate / z = 0.178739, PI = estimate ± 1.959964 * sqrt(tau2 + SE²)
+    #    = -0.7141 ± 1.144102 -> (-1.8582, 0.4300).
+    r = meta.pool(*bcg, method="DL", prediction="z")
+    assert r.pi_low == pytest.approx(-1.8582, abs=5e-4)
+    assert r.pi_high == pytest.approx(0.4300, abs=5e-4)
+    t = meta.pool(*bcg, method="DL", prediction="t")  # t(11) quantile 2.200985 instead of z
+    assert t.pi_low == pytest.approx(-0.7141 - 2.200985 * 0.583736, abs=5e-4)
+
+
+def test_double_zero_study_is_refused_with_the_policy_named():
+    # One zero-cell policy (Cochrane Handbook 5.1, 16.9.3): no ratio from 0/n vs 0/m.
+    with pytest.raises(ValueError, match=r"no events in either arm.*16\.9\.3"):
+        meta.effect_from_counts([3, 0], [20, 15], [5, 0], [20, 15])
+    with pytest.raises(ValueError, match="every participant in both arms"):
+        meta.effect_from_counts([20], [20], [15], [15], measure="risk_ratio")
+
+
+@pytest.mark.parametrize("counts", [(4, 123, 11, 139), (3, 11, 0, 33), (12, 20, 10, 20)])
+def test_meta_and_trials_share_one_log_ratio(counts):
+    et, nt, ec, nc = counts
+    for measure, f in (("odds_ratio", trials.odds_ratio), ("risk_ratio", trials.risk_ratio)):
+        y, v = meta.effect_from_counts([et], [nt], [ec], [nc], measure=measure)
+        r = f(et, nt, ec, nc)
+        assert math.log(r.estimate) == pytest.approx(float(y[0]), rel=1e-12)
+        assert r.se**2 == pytest.approx(float(v[0]), rel=1e-12)
+    assert meta.se_from_ci(0.49, 0.29, 0.84, log_scale=True, decimals=None) == trials.se_from_ci(
+        0.49, 0.29, 0.84, ratio=True
+    )
 
 
 # ------------------------------------------------------------------------------- properties

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,38 +17,74 @@ ROUTES_EXTRA = ("im", "intranasal", "oral", "sublingual")
 
 
 # ---------------------------------------------------------------- published / derived values
+# Values and their citations live in tests/reference/ (see its README.md).
+
+REFERENCE = Path(__file__).parent / "reference"
+
+
+def _reference(name: str) -> pd.DataFrame:
+    table = pd.read_csv(REFERENCE / name)
+    return table.set_index(table.columns[0])
+
+
+DOMINO = _reference("pk_domino1984.csv")["value"]
+HERD = _reference("pk_herd2007.csv")["value"]
+MEASURED = _reference("pk_measured_plasma.csv")
+
+
+def test_domino_preset_holds_the_published_micro_constants():
+    p = pk.get_preset("domino1984")
+    got = {
+        "v1": p.v1_l_per_kg,
+        "k10": p.k10_per_min,
+        "k12": p.k12_per_min,
+        "k13": p.k13_per_min,
+        "k21": p.k21_per_min,
+        "k31": p.k31_per_min,
+    }
+    for name, value in got.items():
+        assert value == pytest.approx(DOMINO[name], rel=2e-3), name
 
 
 def test_domino_half_lives_match_published_derivation():
-    # 0.40, 4.6 and 114.6 min, computed from the Domino micro-constants (fact-pack B1)
     got = pk.half_lives_min("domino1984")
-    assert got == pytest.approx([0.40, 4.6, 114.6], rel=0.01)
+    expected = [
+        DOMINO[k] for k in ("half_life_fast", "half_life_intermediate", "half_life_terminal")
+    ]
+    assert got == pytest.approx(expected, rel=0.01)
 
 
 def test_domino_vss_and_clearance():
-    assert pk.vss_l_per_kg("domino1984") == pytest.approx(2.76, abs=0.005)
-    # CL = k10 * V1 = 0.438 * 0.063 L/kg/min = 27.6 mL/kg/min; 1.93 L/min at 70 kg
-    assert pk.clearance_l_per_min("domino1984", 70.0) == pytest.approx(1.93, abs=0.005)
-    assert pk.clearance_l_per_min("domino1984", 35.0) == pytest.approx(1.93 / 2, abs=0.003)
+    assert pk.vss_l_per_kg("domino1984") == pytest.approx(DOMINO["vss"], abs=0.005)
+    cl_per_kg = DOMINO["clearance"] / 1000.0  # mL/kg/min -> L/kg/min
+    assert pk.clearance_l_per_min("domino1984", 70.0) == pytest.approx(70 * cl_per_kg, abs=0.005)
+    assert pk.clearance_l_per_min("domino1984", 35.0) == pytest.approx(35 * cl_per_kg, abs=0.003)
 
 
 def test_herd_allometric_scaling_matches_abstract():
-    # Herd 2007: V1 38.7 L, V2 102 L, CL 90 L/h, Q 215 L/h per 70 kg; CL ~ (W/70)^0.75
-    assert pk.clearance_l_per_min("herd2007", 70.0) == pytest.approx(90 / 60)
-    assert pk.vss_l_per_kg("herd2007", 70.0) == pytest.approx((38.7 + 102) / 70)
-    assert pk.clearance_l_per_min("herd2007", 35.0) == pytest.approx(1.5 * 0.5**0.75)
+    assert pk.clearance_l_per_min("herd2007", 70.0) == pytest.approx(HERD["clearance"] / 60)
+    assert pk.vss_l_per_kg("herd2007", 70.0) == pytest.approx((HERD["v1"] + HERD["v2"]) / 70)
+    exponent = HERD["allometric_exponent_clearance"]
+    assert pk.clearance_l_per_min("herd2007", 35.0) == pytest.approx(
+        HERD["clearance"] / 60 * 0.5**exponent
+    )
     assert len(pk.half_lives_min("herd2007")) == 2
 
 
-def test_antidepressant_infusion_reproduces_factpack_simulation():
-    # Fact-pack B1: Domino, 0.5 mg/kg over 40 min, 70 kg -> Cmax ~240 ng/mL at the end of infusion
-    df = pk.simulate(pk.Regimen("iv_infusion", 0.5, 70.0, duration_min=40.0), t_end_min=300.0)
-    s = pk.summary(df)
-    assert s["tmax_min"] == 40.0
-    assert 235 < s["cmax_ng_per_ml"] < 245
-    # and it over-predicts the ~185 ng/mL reported mean (Zanos 2018 Table 1)
-    reported = pk.bands().set_index("band_id").loc["antidepressant_infusion", "conc_ng_per_ml"]
-    assert s["cmax_ng_per_ml"] / reported == pytest.approx(1.3, abs=0.05)
+def test_antidepressant_infusion_is_near_the_measured_concentrations():
+    # Measured, not simulated: 0.5 mg/kg over 40 min gave a mean peak of ~185 ng/mL (Zarate 2006)
+    # and 100-250 ng/mL during dissociation (Krystal 1994), both as tabulated in Zanos 2018
+    # Table 1. The Domino model (fitted to other people and doses) must land inside the measured
+    # range and within 50 % of the mean peak; it is known to over-predict it (by ~30 %).
+    row = MEASURED.loc["antidepressant_infusion_cmax"]
+    reg = pk.Regimen(row["route"], row["dose_mg_per_kg"], 70.0, duration_min=row["duration_min"])
+    s = pk.summary(pk.simulate(reg, t_end_min=300.0))
+    assert s["tmax_min"] == row["duration_min"]  # a constant-rate infusion peaks when it stops
+    low = MEASURED.loc["dissociation_infusion_low", "value_ng_per_ml"]
+    high = MEASURED.loc["dissociation_infusion_high", "value_ng_per_ml"]
+    assert low <= s["cmax_ng_per_ml"] <= high
+    ratio = s["cmax_ng_per_ml"] / row["value_ng_per_ml"]
+    assert 1.0 < ratio < 1.5
 
 
 def test_unit_conversion_uses_molar_mass_of_base():
@@ -63,7 +100,7 @@ def test_one_compartment_bolus_is_single_exponential():
     model = pk.one_compartment(2.0, 0.01)
     df = pk.simulate(pk.Regimen("iv_bolus", 1.0, 50.0), model, t_end_min=300.0, dt_min=5.0)
     expected = 1.0 / 2.0 * np.exp(-0.01 * df["time_min"]) * 1000.0  # mg/kg / (L/kg) -> ng/mL
-    assert np.allclose(df["plasma_ng_per_ml"], expected, rtol=1e-10)
+    np.testing.assert_allclose(df["plasma_ng_per_ml"], expected, rtol=1e-12)
 
 
 def test_one_compartment_oral_is_bateman_function():
@@ -75,7 +112,20 @@ def test_one_compartment_oral_is_bateman_function():
     f = pk.ROUTE_PARAMETERS["oral"].f_default
     amount = f * 70.0
     expected = amount * ka / (v * 70.0 * (ka - k)) * (np.exp(-k * t) - np.exp(-ka * t)) * 1000
-    assert np.allclose(df["plasma_ng_per_ml"], expected, rtol=1e-6, atol=1e-9)
+    assert np.allclose(df["plasma_ng_per_ml"], expected, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("duration", [40.0, 37.5])  # 37.5: the infusion ends between outputs
+def test_one_compartment_infusion_matches_closed_form(duration):
+    # C(t) = R / (k V) (1 - e^{-kt}) while infusing, then C(T) e^{-k (t - T)}.
+    k, v, weight = 0.02, 2.0, 70.0
+    reg = pk.Regimen("iv_infusion", 0.5, weight, duration_min=duration)
+    df = pk.simulate(reg, pk.one_compartment(v, k), t_end_min=200.0, dt_min=5.0)
+    t = df["time_min"].to_numpy()
+    rate = 0.5 * weight / duration  # mg/min
+    during = rate / (k * v * weight) * (1 - np.exp(-k * np.minimum(t, duration)))
+    expected = during * np.exp(-k * np.maximum(t - duration, 0.0)) * 1000.0
+    np.testing.assert_allclose(df["plasma_ng_per_ml"], expected, rtol=1e-11, atol=1e-11)
 
 
 def test_long_infusion_reaches_rate_over_clearance():
@@ -144,8 +194,8 @@ def test_analytic_agrees_with_solve_ivp(preset):
         assert np.max(np.abs(a[col] - n[col])) < 1e-6 * scale
 
 
-def test_degenerate_absorption_rate_falls_back_and_stays_correct():
-    # ka equal to k10 makes the eigenvectors degenerate; the result must still match the limit
+def test_degenerate_absorption_rate_is_exact():
+    # ka equal to k10 makes the system matrix defective (no eigenvector basis); expm handles it
     k, v = 0.01, 1.0
     model = pk.one_compartment(v, k)
     reg = pk.Regimen("oral", 1.0, 10.0)
@@ -154,7 +204,7 @@ def test_degenerate_absorption_rate_falls_back_and_stays_correct():
     )
     t = df["time_min"].to_numpy()
     expected = 10.0 / (v * 10.0) * k * t * np.exp(-k * t) * 1000.0  # ka = k limit
-    assert np.allclose(df["plasma_ng_per_ml"], expected, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(df["plasma_ng_per_ml"], expected, rtol=1e-11, atol=1e-11)
 
 
 # ---------------------------------------------------------------- properties

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from ketlearn import progress, selfcheck
 
 
@@ -70,3 +72,65 @@ def test_progress_widget_headless(tmp_path):
     assert "0 of 4 passed" in view.refresh()
     progress.record(selfcheck.evaluate("00-orientation", "q1_tests", {"n_estimates": 8}), path)
     assert "1 of 4 passed" in view.refresh()
+
+
+def _home_file(home) -> object:
+    return home / ".ketlearn" / "progress.json"
+
+
+@pytest.mark.slow
+def test_running_a_solution_headless_leaves_the_home_file_untouched(monkeypatch, tmp_path):
+    """What the test suite, `make bench` and the site build do: no progress is recorded.
+
+    The variable the suite sets is removed here, so the rule itself is tested: a notebook
+    executed through nbclient (as every headless runner does) is not a learner at work.
+    """
+    import nbformat
+    from conftest import SOURCE
+    from nbclient import NotebookClient
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("KETLEARN_PROGRESS_FILE", raising=False)
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    path = SOURCE / "00-orientation" / "00-orientation.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    assert any("selfcheck.check(" in c.source for c in nb.cells)
+    NotebookClient(nb, timeout=300, resources={"metadata": {"path": str(path.parent)}}).execute()
+    outputs = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    assert "✔" in outputs  # the self-checks ran and passed on the solution ...
+    assert not _home_file(tmp_path).exists()  # ... and recorded nothing
+
+
+@pytest.mark.slow
+def test_a_cell_run_from_a_frontend_is_recorded(monkeypatch, tmp_path):
+    """Control: the same call from a frontend (input allowed, as JupyterLab sends) records."""
+    from jupyter_client.manager import KernelManager
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("KETLEARN_PROGRESS_FILE", raising=False)
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    km = KernelManager(kernel_name="python3")
+    km.start_kernel(cwd=str(tmp_path))
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=120)
+        code = "from ketlearn import selfcheck\nn_estimates = 3\nselfcheck.check('00-orientation', 'q1_tests')"
+        reply = kc.execute_interactive(
+            code, allow_stdin=False, timeout=120, output_hook=lambda m: None
+        )
+        assert reply["content"]["status"] == "ok"
+        assert not _home_file(tmp_path).exists()
+        reply = kc.execute_interactive(
+            code, allow_stdin=True, timeout=120, output_hook=lambda m: None
+        )
+        assert reply["content"]["status"] == "ok"
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    saved = json.loads(_home_file(tmp_path).read_text(encoding="utf-8"))
+    assert saved["assignments"]["00-orientation"]["q1_tests"]["attempts"] == 1
+
+
+def test_plain_python_is_not_an_interactive_session():
+    assert progress.interactive_session() is False

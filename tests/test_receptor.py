@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ketlearn import receptor
 
-# B(V) at 1 mM Mg2+ from the fact-pack table (own calculation from Jahr & Stevens 1990),
-# rounded to 3 decimals; the -70 mV entry (0.045) sits on a rounding edge (0.0445).
-JAHR_STEVENS_TABLE = {
-    -80: 0.024,
-    -70: 0.045,
-    -60: 0.080,
-    -40: 0.230,
-    -20: 0.508,
-    0: 0.781,
-    20: 0.925,
-    40: 0.977,
-}
+REFERENCE = Path(__file__).parent / "reference"  # values and citations: see its README.md
+
+# B(V) at 1 mM Mg2+ computed by hand from the Jahr & Stevens (1990) equation, rounded to 3
+# decimals; the -70 mV entry (0.045) sits on a rounding edge (0.0445).
+_JS = pd.read_csv(REFERENCE / "receptor_jahr_stevens1990.csv")
+JAHR_STEVENS_TABLE = dict(zip(_JS["voltage_mv"], _JS["unblocked_fraction"], strict=True))
+MEALING = pd.read_csv(REFERENCE / "receptor_mealing1999.csv").set_index("quantity")
+EBERT = pd.read_csv(REFERENCE / "receptor_ebert1997.csv").set_index("preset")["ki_um"]
 
 
 @pytest.mark.parametrize(("voltage_mv", "expected"), sorted(JAHR_STEVENS_TABLE.items()))
@@ -78,9 +76,8 @@ def test_inhibition_half_at_ki():
 
 
 def test_ebert_presets_are_the_published_values():
-    # Ebert et al. 1997 abstract: S 0.3, R 1.4, S-norketamine 1.7, R-norketamine 13 µM.
-    published = {"s_ketamine": 0.3, "r_ketamine": 1.4, "s_norketamine": 1.7, "r_norketamine": 13}
-    for name, ki in published.items():
+    # Ebert et al. 1997 abstract (tests/reference/receptor_ebert1997.csv).
+    for name, ki in EBERT.items():
         pre = receptor.get_preset(name)
         assert pre.ki_um == ki
         assert pre.verified and pre.source == "ebert1997norketamine"
@@ -159,12 +156,16 @@ def test_steady_state_block_is_one_site_with_agonist():
         assert df["blocked"].iloc[-1] == pytest.approx(c / (c + rates.kd_um), abs=1e-6)
 
 
-def test_sanity_against_mealing_1999():
-    # Mealing et al. 1999: 80 +/- 2 % block after 30 s of 10 µM; 86 +/- 1 % of it trapped after
-    # 120 s washout without agonist. The illustrative rates were calibrated to these two numbers.
-    s = receptor.trapping_summary(10.0, 30.0, 120.0)
-    assert s["block_end_coapplication"] == pytest.approx(0.80, abs=0.02)
-    assert s["fraction_trapped"] == pytest.approx(0.86, abs=0.01)
+def test_rates_still_meet_their_calibration_targets():
+    # NOT a validation: the illustrative rates were chosen to give these two numbers of Mealing
+    # et al. 1999 (tests/reference/receptor_mealing1999.csv). This guards the documented
+    # calibration against accidental edits of the rates; the independent checks of the scheme
+    # are the closed-form and ODE-solver tests below.
+    row = MEALING.loc["block_end_coapplication"]
+    s = receptor.trapping_summary(row["conc_um"], row["coapplication_s"], row["washout_s"])
+    assert s["block_end_coapplication"] == pytest.approx(row["value"], abs=row["sd"])
+    trapped = MEALING.loc["fraction_trapped"]
+    assert s["fraction_trapped"] == pytest.approx(trapped["value"], abs=trapped["sd"])
 
 
 def test_block_builds_with_agonist_activity():
@@ -216,15 +217,36 @@ def test_trapping_bad_dt():
         receptor.simulate_trapping([(1, 1.0, 1.0)], dt_s=0)
 
 
-def test_matrix_exponential_agrees_with_scipy_including_defective_case():
-    from scipy.linalg import expm
+def test_two_state_kinetics_match_closed_form():
+    # C <-> O with rates a (C->O) and b (O->C), starting closed:
+    # p_open(t) = a/(a+b) * (1 - exp(-(a+b) t)), the textbook two-state solution.
+    from ketlearn._linear_system import Propagator
 
+    a, b = 3.0, 0.5
+    q = np.array([[-a, a], [b, -b]])
+    t = np.linspace(0.0, 4.0, 41)
+    got = Propagator(q.T).states(np.array([1.0, 0.0]), np.zeros(2), t)[:, 1]
+    np.testing.assert_allclose(got, a / (a + b) * (1 - np.exp(-(a + b) * t)), rtol=0, atol=1e-13)
+
+
+def test_washout_without_agonist_matches_closed_form():
+    # Hand solution from the rates (independent of the calibration targets): with no agonist and
+    # no drug, OB empties at k = k_off + k_close, feeding CB at k_close; CB leaks at k_escape:
+    #   OB(T) = OB0 e^{-kT},  CB(T) = CB0 e^{-k_e T} + OB0 k_close (e^{-k_e T} - e^{-kT}) / (k - k_e).
     rates = receptor.TRAPPING_ILLUSTRATIVE
-    for drug, act in [(10.0, 1.0), (0.0, 0.0), (3.0, 0.2)]:
-        q = receptor._generator(rates, drug, act)
-        np.testing.assert_allclose(receptor._expm(q * 0.7), expm(q * 0.7), atol=1e-12)
-    defective = np.array([[-1.0, 1.0], [0.0, -1.0]])  # Jordan block
-    np.testing.assert_allclose(receptor._expm(defective), expm(defective), atol=1e-12)
+    loaded = receptor.simulate_trapping([(30, 10.0, 1.0)], dt_s=1.0)
+    ob0, cb0 = loaded["open_blocked"].iloc[-1], loaded["trapped"].iloc[-1]
+    df = receptor.simulate_trapping(
+        [(120.0, 0.0, 0.0)], dt_s=0.5, initial=loaded[STATES].iloc[-1].to_numpy()
+    )
+    t = df["time_s"].to_numpy()
+    k, ke = rates.k_off_per_s + rates.k_close_per_s, rates.k_escape_per_s
+    ob = ob0 * np.exp(-k * t)
+    cb = cb0 * np.exp(-ke * t) + ob0 * rates.k_close_per_s * (np.exp(-ke * t) - np.exp(-k * t)) / (
+        k - ke
+    )
+    np.testing.assert_allclose(df["open_blocked"], ob, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(df["trapped"], cb, rtol=0, atol=1e-12)
 
 
 def test_trapping_matches_ode_solver():

@@ -18,8 +18,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from ketlearn import _selfcheck_codec as codec
 from ketlearn import checks, selfcheck
+from ketlearn.answers import canonical as codec
 
 
 def _fast(token, salt, kdf):

@@ -8,6 +8,7 @@ properties of the simulator checked by simulation.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,7 @@ from statsmodels.stats.contingency_tables import Table2x2
 from statsmodels.stats.proportion import confint_proportions_2indep
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
-from ketlearn import bibliography, data, trials
+from ketlearn import bibliography, data, meta, trials
 
 # --------------------------------------------------------------------------------------------
 # Continuous effect sizes
@@ -385,6 +386,13 @@ CITED = [
     ("daly2018_madrs_24h_84mg", "se", 2.88, "daly2018efficacy", "Table 1, period 1, 24 h"),
     ("daly2018_response_24h_84mg_trt", "events_treatment", 5, "daly2018efficacy", "Table 1"),
     ("daly2018_response_24h_ctl", "events_control", 1, "daly2018efficacy", "Table 1"),
+    ("transform1_madrs_day28_84mg", "estimate", -3.2, "fedgchin2019efficacy", "abstract"),
+    ("transform1_madrs_day28_84mg", "ci_low", -6.88, "fedgchin2019efficacy", "abstract"),
+    ("transform1_madrs_day28_84mg", "ci_high", 0.45, "fedgchin2019efficacy", "abstract"),
+    ("transform1_madrs_day28_84mg", "p_value", 0.088, "fedgchin2019efficacy", "abstract"),
+    ("transform1_madrs_day28_56mg", "estimate", -4.1, "fedgchin2019efficacy", "abstract"),
+    ("transform1_madrs_day28_56mg", "ci_low", -7.67, "fedgchin2019efficacy", "abstract"),
+    ("transform1_madrs_day28_56mg", "ci_high", -0.49, "fedgchin2019efficacy", "abstract"),
     ("transform1_response_rd_56mg", "estimate", 0.152, "katz2021benefit", "Table 1"),
     ("transform1_response_rd_84mg", "ci_low", 0.0068, "katz2021benefit", "Table 1"),
     ("transform1_remission_rd_84mg", "ci_high", 0.2120, "katz2021benefit", "Table 1"),
@@ -425,10 +433,10 @@ def test_dataset_matches_cited_values(published, row_id, column, value, key, whe
 
 
 def test_unverified_values_are_left_empty(published):
-    # TRANSFORM-1's primary difference and Zarate's effect numbers were not verified.
+    # Zarate's effect numbers were not verified; TRANSFORM-1's untested 56 mg arm has no p value.
     for col in ("estimate", "ci_low", "ci_high", "p_value"):
-        assert pd.isna(published.loc["transform1_madrs_day28_84mg", col])
         assert pd.isna(published.loc["zarate2006_design", col])
+    assert pd.isna(published.loc["transform1_madrs_day28_56mg", "p_value"])
 
 
 def test_sustain1_counts_agree_with_published_percentages(published):
@@ -437,3 +445,68 @@ def test_sustain1_counts_agree_with_published_percentages(published):
         row = published.loc[f"sustain1_relapse_hr_{grp}"]
         assert row["events_treatment"] / row["n_treatment"] == pytest.approx(pt, abs=0.0006)
         assert row["events_control"] / row["n_control"] == pytest.approx(pc, abs=0.0006)
+
+
+# --------------------------------------------------------------------------------------------
+# One zero-cell policy, one implementation (shared with ketlearn.meta)
+# --------------------------------------------------------------------------------------------
+@settings(max_examples=60, deadline=None)
+@given(nt=st.integers(1, 60), nc=st.integers(1, 60), data=st.data())
+def test_trials_and_meta_apply_the_same_zero_cell_policy(nt, nc, data):
+    et = data.draw(st.integers(0, nt))
+    ec = data.draw(st.integers(0, nc))
+    double = (et == 0 and ec == 0) or (et == nt and ec == nc)
+    for measure, f in (("odds_ratio", trials.odds_ratio), ("risk_ratio", trials.risk_ratio)):
+        if double:  # no ratio from a study without contrast (Cochrane Handbook 5.1, 16.9.3)
+            with pytest.raises(ValueError, match=r"either arm|both arms"):
+                f(et, nt, ec, nc)
+            with pytest.raises(ValueError, match=r"either arm|both arms"):
+                meta.effect_from_counts([et], [nt], [ec], [nc], measure=measure)
+            continue
+        r = f(et, nt, ec, nc)
+        y, v = meta.effect_from_counts([et], [nt], [ec], [nc], measure=measure)
+        assert math.log(r.estimate) == pytest.approx(float(y[0]), rel=1e-12, abs=1e-12)
+        assert r.se**2 == pytest.approx(float(v[0]), rel=1e-12)
+        zero_cell = 0 in (et, nt - et, ec, nc - ec)
+        assert ("0.5 added to every cell" in r.method) == zero_cell
+        # hand formula with 0.5 added to all four cells only when a cell is zero
+        k = 0.5 if zero_cell else 0.0
+        a, b, c, d = et + k, nt - et + k, ec + k, nc - ec + k
+        log_or = math.log(a * d / (b * c))
+        log_rr = math.log((a / (a + b)) / (c / (c + d)))
+        expected = log_or if measure == "odds_ratio" else log_rr
+        assert float(y[0]) == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+def _numeric_literals(source: str):
+    return (float(m) for m in re.findall(r"(?<![\w.])-?\d+\.\d+(?![\w.])", source))
+
+
+def test_notebook_code_reads_published_trial_values_from_the_dataset(published):
+    """One source of truth: no code cell restates a published estimate, CI bound, SE or p value."""
+    import json
+
+    from conftest import source_notebooks
+
+    values = {}
+    for row_id, row in published.iterrows():
+        for col in ("estimate", "ci_low", "ci_high", "se", "p_value"):
+            v = row[col]
+            # three or more significant digits: short numbers such as 0.5 collide by chance
+            if (
+                pd.notna(v)
+                and len(f"{float(v):g}".replace("-", "").replace(".", "").lstrip("0")) >= 3
+            ):
+                values.setdefault(float(v), f"{row_id}.{col}")
+    offenders = []
+    for path in source_notebooks():
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for i, cell in enumerate(nb["cells"]):
+            if cell["cell_type"] != "code":
+                continue
+            for v in _numeric_literals("".join(cell["source"])):
+                if v in values:
+                    offenders.append(f"{path.parent.name} cell {i}: {v} ({values[v]})")
+    assert not offenders, (
+        "notebooks restate dataset values; read them with data.load: " + "; ".join(offenders)
+    )

@@ -6,7 +6,7 @@
 
 For each assignment it runs the *source* notebook (with solutions) in a fresh kernel, cell by
 cell, and just before each autograder test cell listed in :data:`SPECS` it turns the solution's
-variables into tokens with :mod:`ketlearn._selfcheck_codec` and stores only their salted scrypt
+variables into tokens with :mod:`ketlearn.answers.canonical` and stores only their salted scrypt
 hash and lattice offsets in ``src/ketlearn/_selfcheck_data.json`` (shipped in the package, so
 release notebooks reach it on Binder). Salts of existing items are kept, so regenerating
 unchanged solutions gives an identical file. ``tests/test_selfcheck_verdicts.py`` checks that
@@ -20,7 +20,7 @@ SPECS is the public description of each item: the variables, their kinds, units 
 autograder's tolerances (copied from the hidden test: ``checks.assert_close`` uses
 ``rel=1e-6`` unless told otherwise), a hint that does not give the answer away, and the section
 to reread. Kinds: number, array, choice, column_values, mapping, table_mapping, function, figure
-(see ``ketlearn/_selfcheck_codec.py``).
+(see ``ketlearn/answers/canonical.py``).
 """
 
 from __future__ import annotations
@@ -513,9 +513,10 @@ SPECS: dict[str, dict[str, dict]] = {
             ],
         },
         "q4_tests": {
-            "title": "Exercise 4: precision and recall (held out)",
+            "title": "Exercise 4: precision and recall (frozen test split)",
             "section": "section 6, A transparent red-flag flagger",
-            "hint": "Test texts only; count each (text, sentence, category) once.",
+            "hint": "Test sentences only, each flagged on its own; a sentence counts as flagged "
+            "when flag_text returns any row.",
             "parts": [
                 _num("test_precision", unit="proportion", low=0, high=1, rel=1e-6),
                 _num("test_recall", unit="proportion", low=0, high=1, rel=1e-6),
@@ -684,7 +685,7 @@ def _probe(spec: dict, salt: str) -> str:
     """Kernel code: the item's tokens from the solution (or the hidden test's reference)."""
     lines = [
         "import json as _sc_json",
-        "from ketlearn import _selfcheck_codec as _sc_codec",
+        "from ketlearn.answers import canonical as _sc_codec",
         "_sc_atoms = []",
     ]
     for part in spec["parts"]:
@@ -787,7 +788,7 @@ def cost_report() -> None:
 
 
 def main(argv: list[str]) -> int:
-    from ketlearn import _selfcheck_codec as codec
+    from ketlearn.answers import canonical as codec
 
     if argv == ["--cost"]:
         cost_report()

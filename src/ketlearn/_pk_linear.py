@@ -1,22 +1,16 @@
-"""Linear compartment systems: analytic and numerical solutions (private to :mod:`ketlearn.pk`).
+"""Linear compartment systems: exact and numerical solutions (private to :mod:`ketlearn.pk`).
 
 A linear mammillary model with first-order absorption is ``dx/dt = A x + u(t)``, where ``x`` holds
-drug amounts (mg) and ``u`` is a sum of boluses (Dirac pulses) and constant-rate infusions. Its
-exact solution is a sum of exponentials: with ``A = V diag(lambda) V^-1``,
+drug amounts (mg) and ``u`` is a sum of boluses (Dirac pulses) and constant-rate infusions. Between
+consecutive "event or output" times the input is constant, so the state is carried forward
+exactly with ``x ← E(h) x + F(h) r`` from :mod:`ketlearn._linear_system`, the package's one
+exponential solver (``scipy.linalg.expm`` on Van Loan's block matrix, cached per step length);
+a bolus is added to its state at its time. This is exact for any schedule, including repeated
+doses, an absorption rate equal to a disposition eigenvalue (a defective matrix) and the zero
+eigenvalue of the "eliminated" state, with no fallback.
 
-* a bolus ``b`` at ``t0`` contributes ``V diag(exp(lambda (t - t0))) V^-1 b`` for ``t >= t0``;
-* an infusion at rate ``r`` (mg/min) on ``[t0, t1]`` contributes
-  ``V diag(exp(lambda (t - u)) * expm1(lambda (u - t0)) / lambda) V^-1 r``, with
-  ``u = min(t, t1)``, and ``u - t0`` where ``lambda = 0``.
-
-Superposition of these terms is exact for any schedule, so repeated doses cost one small
-eigen-decomposition plus a few vectorised exponentials. numpy and scipy provide no closed-form
-solver for such dosing schedules, which is why this small module exists.
-
-When the eigenvectors are (nearly) degenerate, e.g. an absorption rate equal to a disposition
-eigenvalue, the eigen-decomposition is ill-conditioned; :func:`solve` then falls back to
-:func:`scipy.integrate.solve_ivp` (Radau, integrated piecewise between dosing events), which is
-also exposed as ``method="numerical"`` so tests and students can compare the two.
+:func:`scipy.integrate.solve_ivp` (Radau, integrated piecewise between dosing events) is kept as
+``method="numerical"`` so tests and students can compare the two.
 """
 
 from __future__ import annotations
@@ -25,9 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Bolus", "Infusion", "solve"]
+from ketlearn._linear_system import propagator_for
 
-_COND_LIMIT = 1e8
+__all__ = ["Bolus", "Infusion", "solve"]
 
 
 @dataclass(frozen=True)
@@ -49,48 +43,40 @@ class Infusion:
     state: int
 
 
-def _analytic(a: np.ndarray, events, times: np.ndarray, rows) -> np.ndarray | None:
-    lam, vec = np.linalg.eig(a)
-    if np.iscomplexobj(lam):
-        if np.max(np.abs(lam.imag)) > 1e-9 * max(1.0, np.max(np.abs(lam.real))):
-            return None
-        lam, vec = lam.real, vec.real
-    if np.linalg.cond(vec) > _COND_LIMIT:
-        return None
-    inv = np.linalg.inv(vec)
-    out = np.zeros((len(rows), times.size))
-    left = vec[rows, :]  # (n_rows, n_modes)
-    zero = np.abs(lam) < 1e-14
-    safe_lam = np.where(zero, 1.0, lam)
+def _analytic(a: np.ndarray, events, times: np.ndarray, rows) -> np.ndarray:
+    """Exact amounts, one stretch of constant input at a time (see module notes)."""
+    n = a.shape[0]
+    prop = propagator_for(a)
+    t_first, t_last = float(times[0]), float(times[-1])
+    infusions = [ev for ev in events if isinstance(ev, Infusion)]
+    breaks = {t_first}
     for ev in events:
         if isinstance(ev, Bolus):
-            if ev.amount_mg == 0:
-                continue
-            mask = times >= ev.time_min
-            if not mask.any():
-                continue
-            dt = times[mask] - ev.time_min
-            weights = inv[:, ev.state] * ev.amount_mg  # (n_modes,)
-            modes = np.exp(np.outer(lam, dt))  # (n_modes, n_t)
-            out[:, mask] += left @ (weights[:, None] * modes)
+            breaks.add(float(ev.time_min))
         else:
-            if ev.rate_mg_per_min == 0:
-                continue
-            mask = times > ev.start_min
-            if not mask.any():
-                continue
-            t = times[mask]
-            u = np.minimum(t, ev.end_min)
-            tau = u - ev.start_min  # time infused so far
-            after = t - u  # time since the infusion stopped
-            grow = np.where(
-                zero[:, None],
-                tau[None, :],
-                np.expm1(np.outer(lam, tau)) / safe_lam[:, None],
-            )
-            modes = np.exp(np.outer(lam, after)) * grow
-            weights = inv[:, ev.state] * ev.rate_mg_per_min
-            out[:, mask] += left @ (weights[:, None] * modes)
+            breaks.update((float(ev.start_min), float(ev.end_min)))
+    breaks = sorted(b for b in breaks if b <= t_last)
+    out = np.zeros((len(rows), times.size))
+    x = np.zeros(n)
+    for i, t0 in enumerate(breaks):
+        for ev in events:
+            if isinstance(ev, Bolus) and ev.time_min == t0:
+                x[ev.state] += ev.amount_mg
+        rate = np.zeros(n)
+        for ev in infusions:
+            if ev.start_min <= t0 < ev.end_min:
+                rate[ev.state] += ev.rate_mg_per_min
+        t1 = breaks[i + 1] if i + 1 < len(breaks) else np.inf
+        lo = int(np.searchsorted(times, t0, side="left"))
+        hi = int(np.searchsorted(times, t1, side="left"))
+        offsets = np.append(times[lo:hi] - t0, t1 - t0) if np.isfinite(t1) else times[lo:hi] - t0
+        if offsets.size == 0:
+            continue
+        xs = prop.states(x, rate, offsets)
+        if hi > lo:
+            out[:, lo:hi] = xs[: hi - lo, rows].T
+        if np.isfinite(t1):
+            x = xs[-1].copy()
     return out
 
 
@@ -157,8 +143,8 @@ def solve(a, events, times, rows, *, method: str = "analytic") -> np.ndarray:
     rows : sequence of int
         States to return.
     method : {"analytic", "numerical"}
-        ``"analytic"`` uses the eigen-decomposition and falls back to the numerical solver when
-        that is ill-conditioned.
+        ``"analytic"``: exact stepping with matrix exponentials; ``"numerical"``:
+        :func:`scipy.integrate.solve_ivp` (Radau), for comparison.
 
     Examples
     --------
@@ -172,7 +158,5 @@ def solve(a, events, times, rows, *, method: str = "analytic") -> np.ndarray:
     times = np.asarray(times, dtype=float)
     rows = list(rows)
     if method == "analytic":
-        result = _analytic(a, events, times, rows)
-        if result is not None:
-            return result
+        return _analytic(a, events, times, rows)
     return _numerical(a, events, times, rows)

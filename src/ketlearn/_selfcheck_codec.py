@@ -1,310 +1,33 @@
-"""Turn an answer into canonical tokens and hash them (private; used by selfcheck and tools).
+"""Former home of the self-check token codec; kept so existing imports keep working.
 
-An item's answer (one or more named variables) is flattened into *atoms*: text atoms (a route
-name, a sorted list of row ids, a mapping's keys) and number atoms (each carrying the
-autograder's tolerance). Number atoms become integer *lattice tokens*:
-
-- ``integer`` items (counts): the token is the nearest whole number, kept only if the answer is
-  within ``max(rel*|n|, abs_tol)`` of it, which is exactly what ``checks.assert_close`` accepts.
-- relative tolerance (``rel*|e| >= abs_tol``): lattice points ``sign*exp((j + f)*w)`` with
-  ``w = ln((1+rel)/(1-rel))``; an answer is within tolerance of at most one point (two on an
-  exact boundary), so it maps to ``j`` and the check then compares it with the reconstructed
-  point exactly as the autograder would.
-- absolute tolerance: lattice points ``(j + f)*2*abs_tol``, same idea.
-- zero tolerance: the exact value.
-
-The offset ``f`` of each number is stored in clear: it only says where the lattice lies (its
-spacing is the tolerance anyway), not which of its points is the answer. The tokens of all parts
-are joined and hashed once with scrypt (memory-hard, so graphics cards gain little), salted per
-item. See :mod:`ketlearn.selfcheck` for the threat model.
+Everything here now lives in :mod:`ketlearn.answers.canonical` (canonicalise → quantise → hash),
+the one definition shared by self-checks, tools and (next) misconception hints.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import itertools
-import json
-import math
-from collections.abc import Callable
-
-import numpy as np
-
-from .checks import AnswerTypeError, plain_array, plain_number, plain_table, plain_text
+from .answers.canonical import (
+    KDF,
+    Mismatch,
+    candidate_tokens,
+    canonical_atoms,
+    digest,
+    expected_record,
+    flatten,
+    make_record,
+    matches,
+    record_matches,
+)
 
 __all__ = [
     "KDF",
     "Mismatch",
     "candidate_tokens",
+    "canonical_atoms",
     "digest",
     "expected_record",
     "flatten",
+    "make_record",
     "matches",
+    "record_matches",
 ]
-
-#: scrypt cost: 2**15 x 8 x 128 bytes = 32 MiB of memory and about 0.1-0.3 s per query.
-KDF = {"name": "scrypt", "n": 2**15, "r": 8, "p": 1, "dklen": 32}
-_MAX_CANDIDATES = 16
-
-
-class Mismatch(AssertionError):
-    """The answer is of the right kind but fails a visible condition; the message says which."""
-
-
-def digest(token: str, salt_hex: str, kdf: dict = KDF) -> str:
-    """The scrypt hash (hex) of ``token`` with the item's salt."""
-    if kdf["name"] != "scrypt":
-        raise ValueError(f"unknown key derivation function {kdf['name']!r}")
-    if not hasattr(hashlib, "scrypt"):  # Python built against an OpenSSL older than 1.1
-        raise RuntimeError("self-checks need hashlib.scrypt (Python with OpenSSL >= 1.1)")
-    return hashlib.scrypt(
-        token.encode("utf-8"),
-        salt=bytes.fromhex(salt_hex),
-        n=kdf["n"],
-        r=kdf["r"],
-        p=kdf["p"],
-        maxmem=2**27,
-        dklen=kdf["dklen"],
-    ).hex()
-
-
-# ----------------------------------------------------------------------------- flattening
-def _number(x: float, part: dict, label: str) -> tuple:
-    if x != x or x in (math.inf, -math.inf):
-        raise AnswerTypeError(f"{label} is {x} (not a finite number): check for missing values")
-    if part.get("whole") and x != int(x):
-        raise Mismatch(f"{label} should be a whole number; got {x:g}")
-    low, high = part.get("low"), part.get("high")
-    if (low is not None and x < low) or (high is not None and x > high):
-        lo = "-inf" if low is None else f"{low:g}"
-        hi = "inf" if high is None else f"{high:g}"
-        unit = f" {part['unit']}" if part.get("unit") else ""
-        raise Mismatch(f"{label} = {x:g} is outside {lo} to {hi}{unit}: check units and sign")
-    rel, abs_tol = float(part.get("rel", 1e-6)), float(part.get("abs_tol", 0.0))
-    return ("n", x + 0.0, rel, abs_tol, bool(part.get("integer", False)))
-
-
-def _numbers(arr: np.ndarray, part: dict, label: str) -> list[tuple]:
-    return [_number(float(v), part, f"{label}[{i}]") for i, v in enumerate(arr.reshape(-1))]
-
-
-def _text_key(value: object, cast: str) -> str:
-    if cast == "int":
-        return str(int(plain_number(value, "key")))
-    return str(value)
-
-
-def flatten(part: dict, value: object) -> list[tuple]:
-    """Atoms of one part of an answer, or raise AnswerTypeError / Mismatch with a message."""
-    kind, name = part["kind"], part["name"]
-    if kind == "number":
-        atom = _number(plain_number(value, name), part, name)
-        return [] if part.get("check_only") else [atom]
-    if kind == "array":
-        if type(value) is tuple:
-            value = list(value)
-        shape = tuple(part["shape"]) if part.get("shape") is not None else None
-        return _numbers(plain_array(value, name, shape=shape), part, name)
-    if kind == "choice":
-        text = plain_text(value, name)
-        case = part.get("case", "exact")
-        text = text.upper() if case == "upper" else (text.lower() if case == "lower" else text)
-        choices = part["choices"]
-        if text not in choices:
-            raise Mismatch(f"{name} should be one of {', '.join(map(repr, choices))}; got {text!r}")
-        return [("s", text)]
-    if kind == "text_list":
-        if type(value) is not list:
-            raise AnswerTypeError(f"{name} must be a list of text; got a {type(value).__name__}")
-        items = [plain_text(v, f"{name}[{i}]") for i, v in enumerate(value)]
-        return [("s", json.dumps(items if part.get("ordered", True) else sorted(items)))]
-    if kind == "choice_map":
-        keys = part["keys"]
-        if type(value) is not dict:
-            raise AnswerTypeError(f"{name} must be a dict; got a {type(value).__name__}")
-        if sorted(map(str, value)) != sorted(keys):
-            raise AnswerTypeError(f"{name} needs exactly the keys {keys}; got {sorted(value)}")
-        out = []
-        for k in keys:
-            text = plain_text(value[k], f"{name}[{k!r}]").lower()
-            if text not in part["choices"]:
-                raise Mismatch(f"{name}[{k!r}] should be one of {', '.join(part['choices'])}")
-            out.append(text)
-        return [("s", json.dumps(out))]
-    if kind == "column_values":
-        table = plain_table(value, name)
-        column = part["column"]
-        if column not in table:
-            raise AnswerTypeError(f"{name} must keep the column {column!r}")
-        return [("s", json.dumps(sorted(str(v) for v in table[column])))]
-    if kind == "mapping":
-        pairs = _mapping_pairs(value, name)
-        return _keyed(pairs, part, name)
-    if kind == "table_mapping":
-        table = plain_table(value, name, columns=part["columns"])
-        keys = part["keys"]
-        pairs = []
-        for i in range(len(table[part["value"]])):
-            key = tuple(_text_key(table[col][i], cast) for col, cast in keys)
-            pairs.append((json.dumps(key), plain_number(table[part["value"]][i], part["value"])))
-        return _keyed(pairs, part, name)
-    if kind == "function":
-        if not callable(value) or isinstance(value, type):
-            raise AnswerTypeError(f"{name} must be a function; got a {type(value).__name__}")
-        atoms: list[tuple] = []
-        for i, call in enumerate(part["calls"]):
-            args, arrays = call.get("args", [call.get("arg")]), call.get("array_args", [])
-            if call.get("array"):
-                arrays = [0]
-            args = [np.array(a, dtype=float) if j in arrays else a for j, a in enumerate(args)]
-            shown = (
-                f"{name}("
-                + ", ".join(
-                    f"np.array({a.tolist()})" if j in arrays else repr(a)
-                    for j, a in enumerate(args)
-                )
-                + ")"
-            )
-            try:
-                out = value(*args)
-            except Exception as exc:  # the student's code: report it, do not crash
-                raise AnswerTypeError(
-                    f"calling {shown} raised {type(exc).__name__}: {exc}"
-                ) from None
-            sub = {**call["out"], "name": shown}
-            atoms.append(("s", f"call{i}"))
-            atoms.extend(flatten(sub, out))
-        return atoms
-    raise ValueError(f"unknown self-check part kind {kind!r}")
-
-
-def _mapping_pairs(value: object, name: str) -> list[tuple[str, float]]:
-    t = type(value)
-    if t is dict:
-        items = list(value.items())
-    elif t.__module__.startswith("pandas") and t.__name__ == "Series":
-        items = list(value.items())
-    else:
-        raise AnswerTypeError(
-            f"{name} must be a pandas Series (or dict) from names to numbers; got a {t.__name__}"
-        )
-    return [(str(k), plain_number(v, f"{name}[{k!r}]")) for k, v in items]
-
-
-def _keyed(pairs: list[tuple[str, float]], part: dict, name: str) -> list[tuple]:
-    merged = dict(pairs)
-    if part.get("drop_zero"):
-        merged = {k: v for k, v in merged.items() if v != 0}
-    allowed = part.get("allowed_keys")
-    if allowed is not None:
-        extra = sorted(set(merged) - set(allowed))
-        if extra:
-            raise Mismatch(f"{name} has unexpected labels {extra}; use the names in the dataset")
-    keys = sorted(merged)
-    atoms: list[tuple] = [("s", json.dumps(keys))]
-    atoms.extend(_number(merged[k], part, f"{name}[{k}]") for k in keys)
-    return atoms
-
-
-# ----------------------------------------------------------------------------- lattice tokens
-def _width(rel: float) -> float:
-    return math.log((1 + rel) / (1 - rel))
-
-
-def _tol(e: float, rel: float, abs_tol: float) -> float:
-    return max(rel * abs(e), abs_tol)
-
-
-def _encode_expected(atom: tuple) -> tuple[object, str]:
-    """(lattice info, token) for an expected number."""
-    _, e, rel, abs_tol, integer = atom
-    if integer:
-        n = round(e)
-        if abs(e - n) > 1e-9:
-            raise ValueError(f"the expected value {e!r} is not a whole number")
-        return "i", f"i{n}"
-    if rel > 0 and e != 0 and rel * abs(e) >= abs_tol:
-        w = _width(rel)
-        u = math.log(abs(e)) / w
-        j = math.floor(u)
-        sign = "+" if e > 0 else "-"
-        return ["r", u - j], f"r{sign}{j}"
-    if abs_tol > 0:
-        u = e / (2 * abs_tol)
-        j = math.floor(u)
-        return ["a", u - j], f"a{j}"
-    return "x", f"x{e!r}"
-
-
-def _encode_answer(atom: tuple, info: object) -> list[str]:
-    """Tokens of the lattice points within the autograder's tolerance of an answer."""
-    _, x, rel, abs_tol, _ = atom
-    if info == "i":
-        n = round(x)
-        return [f"i{n}"] if abs(x - n) <= _tol(n, rel, abs_tol) else []
-    if info == "x":
-        return [f"x{x!r}"]
-    mode, f = info
-    out = []
-    if mode == "r":
-        if x == 0:
-            return []
-        w = _width(rel)
-        a = (math.log(abs(x)) - math.log1p(rel)) / w - f
-        sign = 1.0 if x > 0 else -1.0
-        for j in range(math.ceil(a) - 1, math.ceil(a) + 2):
-            e = sign * math.exp((j + f) * w)
-            if abs(x - e) <= _tol(e, rel, abs_tol):
-                out.append(f"r{'+' if sign > 0 else '-'}{j}")
-        return out
-    if mode == "a":
-        h = 2 * abs_tol
-        a = (x - abs_tol) / h - f
-        for j in range(math.ceil(a) - 1, math.ceil(a) + 2):
-            e = (j + f) * h
-            if abs(x - e) <= _tol(e, rel, abs_tol):
-                out.append(f"a{j}")
-        return out
-    raise ValueError(f"unknown lattice {info!r}")
-
-
-def _join(tokens: list[str]) -> str:
-    return json.dumps(tokens, ensure_ascii=True, separators=(",", ":"))
-
-
-def expected_record(
-    atoms: list[tuple], salt_hex: str, kdf: dict = KDF, *, hasher: Callable = digest
-) -> dict:
-    """What the data file stores for one item: lattice offsets and one salted hash."""
-    lattice, tokens = [], []
-    for atom in atoms:
-        if atom[0] == "s":
-            tokens.append("s" + atom[1])
-        else:
-            info, token = _encode_expected(atom)
-            lattice.append(info)
-            tokens.append(token)
-    return {"salt": salt_hex, "lattice": lattice, "digest": hasher(_join(tokens), salt_hex, kdf)}
-
-
-def candidate_tokens(atoms: list[tuple], lattice: list) -> list[str]:
-    """Every joined token an answer could stand for (usually one; none if it is clearly off)."""
-    numbers = [a for a in atoms if a[0] == "n"]
-    if len(numbers) != len(lattice):
-        return []
-    options: list[list[str]] = []
-    infos = iter(lattice)
-    for atom in atoms:
-        options.append(["s" + atom[1]] if atom[0] == "s" else _encode_answer(atom, next(infos)))
-    combos = itertools.islice(itertools.product(*options), _MAX_CANDIDATES)
-    return [_join(list(c)) for c in combos]
-
-
-def matches(
-    atoms: list[tuple], record: dict, kdf: dict = KDF, *, hasher: Callable = digest
-) -> bool:
-    """True if the answer's atoms hash to the stored digest (constant-time comparison)."""
-    ok = False
-    for token in candidate_tokens(atoms, record["lattice"]):
-        ok |= hmac.compare_digest(hasher(token, record["salt"], kdf), record["digest"])
-    return ok

@@ -33,9 +33,15 @@ stress history, spine elimination by ongoing stress, and any link to a depressio
 
 Design notes
 ------------
-Both stages are linear, so they are computed with :func:`scipy.signal.lfilter` (exact for an
-input held constant over each step) rather than a Python loop: a week at 5-min steps takes
-well under a millisecond.
+The two stages form one linear system ``x = (S, D − 1)`` driven by the target
+``drive / (drive + K)``, which is held constant over each output step. Its exact one-step update
+comes from the package's one exponential solver (``ketlearn._linear_system``,
+:func:`scipy.linalg.expm`); turned into a discrete transfer function
+(:func:`scipy.signal.ss2tf`), it runs over the whole grid in :func:`scipy.signal.lfilter`
+rather than a Python loop. The input held over the step from ``t[n-1]`` to ``t[n]`` is the one
+at ``t[n-1]``, so a drive switched on at time 0 shows no signal at time 0 (an earlier version
+used the value at ``t[n]`` and ran one step ahead). Rapamycin multiplies the drive of the
+signal stage by 0, so with it every output is the drug-free one, whatever the drive.
 
 Nothing here is medical advice.
 
@@ -61,6 +67,7 @@ import numpy as np
 import pandas as pd
 from scipy.signal import lfilter
 
+from ketlearn._linear_system import step_matrices
 from ketlearn._validation import check_array, check_number
 
 __all__ = ["DEFAULT_PARAMS", "PlasticityParams", "simulate"]
@@ -86,9 +93,20 @@ class PlasticityParams:
 DEFAULT_PARAMS = PlasticityParams()
 
 
-def _first_order(u: np.ndarray, dt: float, tau: float, gain: float = 1.0) -> np.ndarray:
-    a = np.exp(-dt / tau)
-    return lfilter([gain * (1.0 - a)], [1.0, -a], u)
+def _stages(target: np.ndarray, dt_h: float, p: PlasticityParams) -> tuple[np.ndarray, ...]:
+    """Exact signal and spine gain for a target held constant over each step (zero-order hold).
+
+    With ``(E, F)`` the exact one-step matrices of ``dx/dt = A x + b·target``:
+    ``S[n] = E00 S[n-1] + (F b)0 target[n-1]`` and
+    ``G[n] = E11 G[n-1] + E10 S[n-1] + (F b)1 target[n-1]``, each one ``lfilter`` call.
+    All coefficients are >= 0, so S and G stay >= 0 exactly.
+    """
+    a = np.array([[-1.0 / p.tau_signal_h, 0.0], [p.k_form_per_h, -1.0 / p.tau_spine_h]])
+    e, f = step_matrices(a, dt_h)
+    b = f @ np.array([1.0 / p.tau_signal_h, 0.0])
+    signal = lfilter([0.0, b[0]], [1.0, -e[0, 0]], target)
+    gain = lfilter([0.0, 1.0], [1.0, -e[1, 1]], e[1, 0] * signal + b[1] * target)
+    return signal, gain
 
 
 def simulate(
@@ -151,13 +169,9 @@ def simulate(
     t = np.arange(0.0, n_days * 1440.0 + dt / 2, dt)
     u = np.interp(t, t_in, u_in, left=0.0, right=0.0)
     p = params
-    target = u / (u + p.k_half_drive)
-    dt_h = dt / 60.0
-    signal = _first_order(target, dt_h, p.tau_signal_h)
-    if rapamycin:
-        signal = np.zeros_like(signal)
-    formation = p.k_form_per_h * p.tau_spine_h * signal
-    gain = _first_order(formation, dt_h, p.tau_spine_h)
+    mtor_available = 0.0 if rapamycin else 1.0
+    target = mtor_available * u / (u + p.k_half_drive)
+    signal, gain = _stages(target, dt / 60.0, p)
     if spinogenesis_blocked:
         gain = np.zeros_like(gain)
     spine = 1.0 + gain

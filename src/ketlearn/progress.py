@@ -6,9 +6,16 @@ Each call of :func:`ketlearn.selfcheck.check` appends its verdict to one small J
 - **Where.** One file per user, ``~/.ketlearn/progress.json``: on Binder and JupyterHub the home
   folder *is* the learner's working folder, and one file gathers every assignment wherever its
   notebook lives. Set the environment variable ``KETLEARN_PROGRESS_FILE`` to another path, or to
-  ``off`` to record nothing (the course's own tests do this). Nothing is recorded while
-  nbgrader autogrades or validates a notebook (it sets ``NBGRADER_EXECUTION``), so grading
-  submissions does not fill the grader's own progress file.
+  ``off`` to record nothing.
+- **Who writes: only a learner at the keyboard.** The home file is written only by a self-check
+  run from an interactive session (:func:`interactive_session`): a notebook open in JupyterLab,
+  Notebook or VS Code, or an IPython prompt. Notebooks executed headless (the test suite,
+  ``make bench``, the site build, nbconvert, papermill, nbmake; all run cells through nbclient,
+  which does not accept keyboard input) never write it, and neither does nbgrader while it
+  autogrades or validates (it sets ``NBGRADER_EXECUTION``), so running the solutions on a
+  machine never marks its owner's exercises as passed. An explicit ``KETLEARN_PROGRESS_FILE``
+  path is an explicit choice and is written in any context (except under nbgrader); the test
+  suite and the tools also set ``KETLEARN_PROGRESS_FILE=off``.
 - **When.** Only an explicit self-check writes. Importing ketlearn (or this module) writes
   nothing; :func:`show` and :func:`summary` only read.
 - **What.** Per item: passed or not, the number of attempts, and when it was first passed. No
@@ -23,11 +30,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported only when a table is asked for
+    import pandas as pd
 
-__all__ = ["progress_file", "read", "record", "reset", "show", "summary"]
+__all__ = ["interactive_session", "progress_file", "read", "record", "reset", "show", "summary"]
 
 _ENV = "KETLEARN_PROGRESS_FILE"
 
@@ -51,6 +61,27 @@ def progress_file() -> Path | None:
     return Path.home() / ".ketlearn" / "progress.json"
 
 
+def interactive_session() -> bool:
+    """True when a person runs the code: an IPython prompt, or a notebook cell run from a frontend.
+
+    Frontends (JupyterLab, Notebook, VS Code) send each cell with ``allow_stdin`` set, so that
+    ``input()`` works; headless runners built on nbclient (nbconvert, papermill, nbmake,
+    Jupyter Book, nbgrader, the course's tests and benchmarks) send it unset. Plain Python
+    (a script, pytest) is not interactive.
+
+    >>> interactive_session()  # doctests run headless
+    False
+    """
+    ipython = sys.modules.get("IPython")  # never import IPython just to ask
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return False
+    kernel = getattr(shell, "kernel", None)
+    if kernel is None:  # a terminal IPython prompt
+        return True
+    return bool(getattr(kernel, "_allow_stdin", True))
+
+
 def read(path: str | Path | None = None) -> dict:
     """The recorded progress, ``{assignment: {item: {...}}}`` (empty if nothing recorded yet)."""
     path = Path(path) if path is not None else progress_file()
@@ -66,10 +97,19 @@ def read(path: str | Path | None = None) -> dict:
 
 
 def record(verdict, path: str | Path | None = None) -> Path | None:
-    """Add one self-check verdict to the progress file (called by ``selfcheck.check``)."""
-    path = Path(path) if path is not None else progress_file()
+    """Add one self-check verdict to the progress file (called by ``selfcheck.check``).
+
+    Returns where it was written, or None when nothing is recorded: recording is off, nbgrader
+    is running, or the default home file was asked for outside an interactive session (see the
+    module's notes). An explicit ``path`` is always written.
+    """
     if path is None:
-        return None
+        path = progress_file()
+        if path is None:
+            return None
+        if os.environ.get(_ENV) is None and not interactive_session():
+            return None
+    path = Path(path)
     data = {"format": 1, "assignments": {}}
     if path.exists():
         try:
@@ -118,7 +158,9 @@ def summary(path: str | Path | None = None) -> pd.DataFrame:
     ['not tried']
     >>> del os.environ["KETLEARN_PROGRESS_FILE"]
     """
-    from .selfcheck import load_data
+    import pandas as pd
+
+    from ._selfcheck_items import load_data
 
     done = read(path)
     rows = []

@@ -23,9 +23,9 @@ Three small models, each a step in the course's dose → receptor → circuit �
 Design notes
 ------------
 - The kinetic scheme is linear with piecewise-constant inputs, so each protocol segment is
-  propagated exactly with a matrix exponential (eigen-decomposition, falling back to
-  :func:`scipy.linalg.expm`) rather than by a numerical ODE solver; occupancies stay in
-  [0, 1] and sum to 1 to rounding error.
+  propagated exactly with the package's one exponential solver (``ketlearn._linear_system``,
+  :func:`scipy.linalg.expm`) rather than by a numerical ODE solver; occupancies stay in [0, 1]
+  and sum to 1 to rounding error.
 - Closed-channel entry of the drug is included at the tiny rate that detailed balance requires
   for the closed-channel egress rate, so the scheme is thermodynamically consistent and the
   steady-state block with agonist present is exactly ``c / (c + Kd)``.
@@ -48,8 +48,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.linalg import expm
 
+from ketlearn._linear_system import propagator_for
 from ketlearn._validation import check_array, check_choice, check_number
 
 __all__ = [
@@ -338,21 +338,6 @@ def _generator(rates: TrappingRates, drug_um: float, activity: float) -> np.ndar
     return q
 
 
-def _expm(a: np.ndarray) -> np.ndarray:
-    """Matrix exponential of a small generator matrix.
-
-    Uses the eigen-decomposition when the eigenvectors are well conditioned (fast for 4 × 4,
-    and exact up to rounding), otherwise :func:`scipy.linalg.expm` (Padé with scaling and
-    squaring), which also handles defective matrices.
-    """
-    w, v = np.linalg.eig(a)
-    if np.linalg.cond(v) < 1e8:
-        out = (v * np.exp(w)) @ np.linalg.inv(v)
-        if np.max(np.abs(out.imag)) < 1e-12:
-            return out.real
-    return expm(a)
-
-
 def _check_segments(protocol) -> list[Segment]:
     segs = []
     for i, s in enumerate(protocol):
@@ -416,24 +401,21 @@ def simulate_trapping(
     times, rows, drugs, acts = [0.0], [p.copy()], [segs[0].drug_um], [segs[0].activity]
     t = 0.0
     for seg in segs:
-        q = _generator(r, seg.drug_um, seg.activity)
+        # dp/dt = p Q  <=>  d(p^T)/dt = Q^T p^T, propagated exactly (no input term)
+        prop = propagator_for(_generator(r, seg.drug_um, seg.activity).T)
         n_full = int(np.floor(seg.duration_s / dt + 1e-9))
-        step = _expm(q * dt)
-        for _ in range(n_full):
-            p = p @ step
-            t += dt
-            times.append(t)
-            rows.append(p.copy())
-            drugs.append(seg.drug_um)
-            acts.append(seg.activity)
-        rest = seg.duration_s - n_full * dt
-        if rest > 1e-9:
-            p = p @ _expm(q * rest)
-            t += rest
-            times.append(t)
-            rows.append(p.copy())
-            drugs.append(seg.drug_um)
-            acts.append(seg.activity)
+        offsets = dt * np.arange(1, n_full + 1)
+        if seg.duration_s - n_full * dt > 1e-9:
+            offsets = np.append(offsets, seg.duration_s)
+        if offsets.size == 0:
+            continue
+        states = prop.states(p, np.zeros(4), offsets)
+        p = states[-1].copy()
+        times.extend(t + offsets)
+        rows.extend(states)
+        drugs.extend([seg.drug_um] * offsets.size)
+        acts.extend([seg.activity] * offsets.size)
+        t += float(offsets[-1])
     occ = np.clip(np.vstack(rows), 0.0, 1.0)
     df = pd.DataFrame(occ, columns=list(_STATES))
     df.insert(0, "activity", acts)

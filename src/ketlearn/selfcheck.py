@@ -16,7 +16,10 @@ Same verdict as the autograder
 The expected data in ``_selfcheck_data.json`` is generated from the *source* notebooks' solutions
 by ``python tools/selfcheck_data.py``, using the same conversion to plain data
 (:mod:`ketlearn.checks`) and the same tolerance rule as the hidden tests
-(``|answer - expected| <= max(rel*|expected|, abs_tol)``, see :mod:`ketlearn._selfcheck_codec`).
+(``|answer - expected| <= max(rel*|expected|, abs_tol)``); both come from the one answer model,
+:mod:`ketlearn.answers`, which the grading codec also uses to decide what crosses to the
+autograder's checker. ``tests/test_answers_parity.py`` checks on generated answers of every kind
+that self-check and autograder agree.
 ``tests/test_selfcheck_verdicts.py`` runs both on every item: the solution passes both, a blank
 answer fails both, and plausible wrong answers fail both. Answers of the wrong type or shape get
 a message saying what was expected (type, shape, unit), never a traceback.
@@ -58,19 +61,17 @@ quantised on that lattice. It never holds an expected value. So:
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 
-from . import _selfcheck_codec as codec
-from .checks import AnswerTypeError
+from . import progress
+from ._selfcheck_items import item_ids, item_spec, load_data
+from .answers import canonical as codec
+from .answers.plain import AnswerTypeError
 
-__all__ = ["Verdict", "check", "evaluate", "item_ids", "load_data"]
+__all__ = ["Verdict", "check", "evaluate", "evaluate_spec", "item_ids", "load_data"]
 
-_DATA_FILE = "_selfcheck_data.json"
 _MISSING = object()
 
 
@@ -102,34 +103,6 @@ class Verdict:
 
     def __str__(self) -> str:
         return self.message
-
-
-@lru_cache(maxsize=1)
-def load_data() -> dict:
-    """The stored self-check data (public descriptions, salts, lattice offsets, hashes)."""
-    text = resources.files("ketlearn").joinpath(_DATA_FILE).read_text(encoding="utf-8")
-    return json.loads(text)
-
-
-def item_ids(assignment: str | None = None) -> dict[str, list[str]]:
-    """The self-checked items, ``{assignment: [grade_id, ...]}`` in notebook order.
-
-    >>> "q1_tests" in item_ids("00-orientation")["00-orientation"]
-    True
-    """
-    data = load_data()["assignments"]
-    names = [assignment] if assignment is not None else sorted(data)
-    for name in names:
-        if name not in data:
-            raise ValueError(f"assignment must be one of {sorted(data)}; got {name!r}")
-    return {name: list(data[name]) for name in names}
-
-
-def _item(assignment: str, item: str) -> dict:
-    items = item_ids(assignment)[assignment]
-    if item not in items:
-        raise ValueError(f"item must be one of {items} for {assignment}; got {item!r}")
-    return load_data()["assignments"][assignment][item]
 
 
 def _expected_words(part: dict) -> str:
@@ -207,7 +180,19 @@ def evaluate(assignment: str, item: str, namespace: dict | None = None) -> Verdi
     """
     if namespace is None:
         namespace = sys._getframe(1).f_globals
-    spec = _item(assignment, item)
+    return evaluate_spec(item_spec(assignment, item), namespace, load_data()["kdf"],
+                         assignment=assignment, item=item)  # fmt: skip
+
+
+def evaluate_spec(
+    spec: dict, namespace: dict, kdf: dict, *, assignment: str = "", item: str = ""
+) -> Verdict:
+    """Check an answer against one item description and its stored record.
+
+    :func:`evaluate` calls this with the item from the package's data file; tools and tests
+    may pass their own ``spec`` (``parts`` and ``record``, as made by
+    :func:`ketlearn.answers.make_record`) and a cheaper ``kdf``.
+    """
     start = time.perf_counter()
     label = spec.get("title", item)
 
@@ -248,7 +233,7 @@ def evaluate(assignment: str, item: str, namespace: dict | None = None) -> Verdi
             return verdict(False, "type", f"✘ {label} — {exc}.")
         if problem:
             return verdict(False, "wrong", f"✘ {label} — not right yet: {problem}.")
-    if codec.matches(atoms, spec["record"], load_data()["kdf"]):
+    if codec.matches(atoms, spec["record"], kdf):
         return verdict(
             True,
             "correct",
@@ -268,8 +253,6 @@ def check(assignment: str, item: str, namespace: dict | None = None) -> None:
         namespace = sys._getframe(1).f_globals
     result = evaluate(assignment, item, namespace)
     print(result.message)
-    from . import progress
-
     try:
         progress.record(result)
     except OSError as exc:  # a read-only home folder must not break the notebook

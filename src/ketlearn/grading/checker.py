@@ -9,6 +9,13 @@ them is cheap, and the checker stays free of student code at every step.
 
 Builtins, ``math``, numpy, pandas and ``ketlearn.checks`` used by the test are this process's own
 modules, which student code never touched, so rigged comparison helpers have no effect here.
+
+A name the student bound to a *module* (``import numpy as np``) arrives as a module name only.
+The checker binds it to its own copy of that module, and only for modules the course declares
+(the modules its source notebooks import, passed in as ``modules``, plus :data:`BASE_MODULES`):
+a student can name any module, and importing it would run that module's code here. Anything
+else is not imported, the test sees the name as undefined, and the item reports a
+``refused module answer`` fault.
 """
 
 from __future__ import annotations
@@ -25,7 +32,16 @@ from dataclasses import dataclass, field
 
 from ketlearn.grading.codec import Opaque, decode, dumps, encode
 
-__all__ = ["CHECK_LOCK", "ItemOutcome", "NeedCall", "StudentError", "check_item", "needed_names"]
+__all__ = [
+    "BASE_MODULES",
+    "CHECK_LOCK",
+    "ItemOutcome",
+    "NeedCall",
+    "StudentError",
+    "check_item",
+    "module_allowed",
+    "needed_names",
+]
 
 #: Tests redirect sys.stdout/sys.stderr and warnings while they run; those are process-wide,
 #: so test runs in different threads are serialised (each takes milliseconds).
@@ -33,6 +49,10 @@ CHECK_LOCK = threading.Lock()
 MAX_CALLS = 200
 _BUILTINS = frozenset(dir(builtins))
 _MODULE_OK = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
+#: Modules a test may always take from the student's namespace (what test cells use by name).
+BASE_MODULES = frozenset(
+    {"math", "numpy", "pandas", "ketlearn", "ketlearn.checks", "ketlearn.answers", "ketlearn.data"}
+)
 
 
 class NeedCall(BaseException):
@@ -56,6 +76,7 @@ class ItemOutcome:
     message: str = ""
     outputs: list = field(default_factory=list)
     defined: dict = field(default_factory=dict)  # names the test itself defined (for later tests)
+    faults: list = field(default_factory=list)  # e.g. a refused module answer, for the run's report
 
 
 def needed_names(source: str) -> list[str]:
@@ -113,14 +134,39 @@ def _safe_decode(data):
         return Opaque("undecodable")
 
 
-def _namespace(values: dict, cache: dict, carry: dict | None = None) -> dict:
+def module_allowed(modname: str, declared: frozenset[str]) -> bool:
+    """May the checker bind a student's name to module ``modname``?
+
+    Yes for a module the course declares (exact name), and for a submodule of a declared
+    package that this process has already imported (binding it runs no code). Never for
+    anything else, however harmless its name looks.
+
+    >>> module_allowed("numpy", BASE_MODULES), module_allowed("antigravity", BASE_MODULES)
+    (True, False)
+    """
+    if not modname or not set(modname) <= _MODULE_OK or modname.startswith("."):
+        return False
+    if modname in declared:
+        return True
+    return modname in sys.modules and modname.split(".")[0] in declared
+
+
+def _namespace(
+    values: dict,
+    cache: dict,
+    carry: dict | None = None,
+    declared: frozenset[str] = BASE_MODULES,
+    refused: list | None = None,
+) -> dict:
     ns: dict = {**(carry or {}), "__builtins__": builtins, "__name__": "__main__"}
     for name, data in values.items():
         if type(data) is dict and data.get("$") == "module":
-            modname = str(data.get("name", ""))
-            if modname and set(modname) <= _MODULE_OK and not modname.startswith("."):
+            modname = str(data.get("name", ""))[:200]
+            if module_allowed(modname, declared):
                 with contextlib.suppress(Exception):
                     ns[name] = importlib.import_module(modname)
+            elif refused is not None:
+                refused.append((name, modname))
             continue
         if type(data) is dict and data.get("$") == "callable":
             ns[name] = _StudentCallable(name, cache)
@@ -180,12 +226,15 @@ def check_item(
     call,
     max_calls: int = MAX_CALLS,
     carry: dict | None = None,
+    modules=None,
 ):
     """Run one test cell against plain ``values``; ``call(name, args, kwargs)`` asks the student.
 
     ``values`` maps names to *encoded* plain data; ``call`` returns the worker's reply
     (``{"value": ...}``, ``{"error": ...}`` or ``{"died": ...}``). ``carry`` holds what earlier
     test cells of the notebook defined (in nbgrader they share the kernel's namespace).
+    ``modules`` are the course's declared modules (see :func:`module_allowed`); a module
+    answer outside them is refused and listed in the outcome's ``faults``.
 
     >>> ok = check_item("t", "assert answer == 3", {"answer": 3}, call=None)
     >>> ok.passed, ok.outputs
@@ -197,17 +246,33 @@ def check_item(
     (False, 'AssertionError: not yet')
     """
     cache: dict = {}
+    declared = BASE_MODULES | frozenset(modules or ())
+    refused: list = []
+    faults = []
     while True:
-        ns = _namespace(values, cache, carry)
+        ns = _namespace(values, cache, carry, declared, refused)
+        if refused and not faults:
+            faults = [
+                {
+                    "kind": "refused module answer",
+                    "detail": f"{grade_id}: {name} names module {modname[:80]!r}, which the "
+                    "course does not use; it was not imported",
+                }
+                for name, modname in refused
+            ]
         try:
             outputs, message = _run(source, ns, grade_id)
         except NeedCall as need:
             if len(cache) >= max_calls:
-                return ItemOutcome(grade_id, False, "too many calls to student functions")
+                return ItemOutcome(
+                    grade_id, False, "too many calls to student functions", faults=faults
+                )
             cache[need.key] = call(need.name, need.args_enc, need.kwargs_enc)
             continue
         except SyntaxError as exc:
-            return ItemOutcome(grade_id, False, f"the test itself does not compile: {exc}")
+            return ItemOutcome(
+                grade_id, False, f"the test itself does not compile: {exc}", faults=faults
+            )
         failed = bool(message) or any(o.get("name") == "stderr" for o in outputs)
         if not message and failed:
             message = "the test wrote to stderr (nbgrader scores that as a failure)"
@@ -216,4 +281,4 @@ def check_item(
             for k, v in ns.items()
             if k not in values and not k.startswith("__") and not isinstance(v, _StudentCallable)
         }
-        return ItemOutcome(grade_id, not failed, message, outputs, defined)
+        return ItemOutcome(grade_id, not failed, message, outputs, defined, faults)

@@ -1,9 +1,10 @@
 """Plain-data codec: how answers cross from the student's process to the checker.
 
 The student's process is untrusted, so nothing it sends may carry behaviour. Values are encoded
-as JSON built from exact built-in types, numpy arrays and scalars, and pandas Series and
-DataFrames; anything else (including every *subclass* of those types) becomes an ``opaque``
-marker that carries only a type name. The checker decodes with its own, clean numpy and pandas,
+as JSON built from the plain types of the answer model (:func:`ketlearn.answers.plain_kind`:
+exact built-in types including ``Fraction``, numpy arrays and scalars, pandas Series and
+DataFrames with their labels); anything else (including every *subclass* of those types)
+becomes an ``opaque`` marker that carries only a type name. The checker decodes with its own, clean numpy and pandas,
 so a rebuilt value is a fresh object of an exact type: rigged ``__eq__``/``__float__`` and
 subclasses cannot survive the trip. No pickle is used anywhere.
 
@@ -25,6 +26,9 @@ from __future__ import annotations
 import json
 import re
 import types
+from fractions import Fraction
+
+from ketlearn.answers.plain import plain_kind
 
 __all__ = ["MAX_ELEMENTS", "CodecError", "Opaque", "decode", "dumps", "encode", "loads"]
 
@@ -69,44 +73,44 @@ def _is_pandas(value: object, name: str) -> bool:
 
 
 def encode(value: object, _depth: int = 0, _budget: _Budget | None = None):
-    """Encode ``value`` as JSON-compatible plain data (runs in the student's process)."""
+    """Encode ``value`` as JSON-compatible plain data (runs in the student's process).
+
+    What counts as plain data is :func:`ketlearn.answers.plain_kind`, the answer model shared
+    with the checks and self-checks; everything else becomes a marker.
+    """
     budget = _budget or _Budget()
     budget.take(1)
     if _depth > MAX_DEPTH:
         raise CodecError("value nested too deeply")
-    t = type(value)
-    if value is None or t in (bool, int, float, str):
-        if t is str and len(value) > MAX_ELEMENTS:
+    kind = plain_kind(value)
+    if kind in ("none", "bool", "int", "float", "str"):
+        if kind == "str" and len(value) > MAX_ELEMENTS:
             raise CodecError("string too long")
         return value
     d = _depth + 1
-    if t is list:
+    if kind == "list":
         return [encode(v, d, budget) for v in value]
-    if t is tuple:
+    if kind == "tuple":
         return {"$": "tuple", "v": [encode(v, d, budget) for v in value]}
-    if t is dict:
+    if kind == "dict":
         return {
             "$": "dict",
             "k": [encode(k, d, budget) for k in value],
             "v": [encode(v, d, budget) for v in value.values()],
         }
-    if t in (set, frozenset):
-        return {"$": t.__name__, "v": [encode(v, d, budget) for v in value]}
-    if t is complex:
+    if kind in ("set", "frozenset"):
+        return {"$": kind, "v": [encode(v, d, budget) for v in value]}
+    if kind == "complex":
         return {"$": "complex", "re": value.real, "im": value.imag}
-    if t is types.ModuleType:
-        return {"$": "module", "name": str(value.__name__)}
-    if t in (types.FunctionType, types.BuiltinFunctionType, types.MethodType, type):
-        return {"$": "callable"}
-    np = _numpy()
-    if np is not None and t.__module__ == "numpy":
-        if t is np.ndarray:
-            return _encode_array(value, d, budget)
-        if isinstance(value, np.generic) and value.dtype.kind in "biufc":
-            return {"$": "npscalar", "dtype": value.dtype.str, "v": encode(value.item(), d)}
-    if _is_pandas(value, "Series"):
+    if kind == "fraction":
+        return {"$": "fraction", "n": value.numerator, "d": value.denominator}
+    if kind == "ndarray":
+        return _encode_array(value, d, budget)
+    if kind == "npscalar":
+        return {"$": "npscalar", "dtype": value.dtype.str, "v": encode(value.item(), d)}
+    if kind == "series":
         return _encode_series(value, d, budget)
-    if _is_pandas(value, "DataFrame"):
+    if kind == "frame":
         cols = [_encode_series(value.iloc[:, i], d, budget) for i in range(value.shape[1])]
         return {
             "$": "frame",
@@ -114,17 +118,15 @@ def encode(value: object, _depth: int = 0, _budget: _Budget | None = None):
             "data": cols,
             "index": _encode_index(value.index, d, budget),
         }
+    # Not plain data: the checker binds modules and callables itself; the rest is opaque.
+    t = type(value)
+    if t is types.ModuleType:
+        return {"$": "module", "name": str(value.__name__)}
+    if t in (types.FunctionType, types.BuiltinFunctionType, types.MethodType, type):
+        return {"$": "callable"}
     if callable(value) and t.__name__ in ("partial", "cython_function_or_method", "ufunc"):
         return {"$": "callable"}
     return {"$": "opaque", "type": t.__name__[:100]}
-
-
-def _numpy():
-    try:
-        import numpy
-    except ImportError:  # pragma: no cover - numpy is a dependency
-        return None
-    return numpy
 
 
 def _encode_array(arr, depth, budget):
@@ -173,16 +175,19 @@ def _encode_series(series, depth, budget):
 
 
 def _encode_index(index, depth, budget):
-    t = type(index).__name__
-    if t == "RangeIndex":
+    """Row labels: a range, or the labels themselves (categorical and multi-level included).
+
+    Labels that are not plain data (timestamps, objects) cross as opaque markers, so a label
+    is never silently replaced by a position.
+    """
+    if type(index).__name__ == "RangeIndex":
         return {"$": "range", "start": index.start, "stop": index.stop, "step": index.step}
-    if t == "Index":
-        return {
-            "$": "index",
-            "v": _encode_values(index.tolist(), depth, budget),
-            "name": encode(index.name, depth, budget),
-        }
-    return {"$": "opaque", "type": t}
+    budget.take(len(index))
+    return {
+        "$": "index",
+        "v": _encode_values(index.tolist(), depth, budget),
+        "name": encode(index.name, depth, budget),
+    }
 
 
 def dumps(encoded) -> str:
@@ -220,6 +225,11 @@ def decode(data, _depth: int = 0):
         return set(items) if tag == "set" else frozenset(items)
     if tag == "complex":
         return complex(_num(data["re"]), _num(data["im"]))
+    if tag == "fraction":
+        num, den = data.get("n"), data.get("d")
+        if type(num) is not int or type(den) is not int or den <= 0:
+            raise CodecError("a fraction needs an integer numerator and a positive denominator")
+        return Fraction(num, den)
     if tag == "npscalar":
         import numpy as np
 
@@ -300,7 +310,7 @@ def _decode_index(data, depth: int):
         )
     if tag == "index":
         return pd.Index([decode(v, depth) for v in _list(data, "v")], name=decode(data.get("name")))
-    return None
+    raise CodecError("an index must be a range or a list of labels")
 
 
 def _decode_series(data: dict, depth: int):

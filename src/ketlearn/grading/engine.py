@@ -239,8 +239,11 @@ class Worker:
                 }
                 continue
             values = {table[h]: v for h, v in points[j].items() if h in table}
-            outcome = check_item(test["grade_id"], test["source"], values, call, carry=carry)
+            outcome = check_item(
+                test["grade_id"], test["source"], values, call, carry=carry, modules=self.modules
+            )
             carry.update(outcome.defined)
+            faults.extend(outcome.faults)
             items[test["grade_id"]] = {
                 "passed": outcome.passed,
                 "message": outcome.message,

@@ -15,6 +15,7 @@ is scored exactly as nbgrader scores the same outputs.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -35,8 +36,28 @@ from nbgrader.preprocessors import (
 
 __all__ = ["CourseError", "InjectResults", "Recorder", "course_api", "open_course"]
 
-# nbgrader runs `alembic` from PATH when it creates or upgrades a gradebook.
-os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
+
+@contextlib.contextmanager
+def _scripts_on_path():
+    """This environment's scripts first on PATH, only while nbgrader runs (and restored).
+
+    nbgrader runs `alembic` from PATH when it creates or upgrades a gradebook; ``ketlearn`` may
+    be started without its environment activated. Importing this module changes nothing.
+    """
+    scripts = os.path.dirname(sys.executable)
+    before = os.environ.get("PATH")
+    if scripts in (before or "").split(os.pathsep):
+        yield
+        return
+    os.environ["PATH"] = os.pathsep.join([scripts, before or ""])
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("PATH", None)
+        else:
+            os.environ["PATH"] = before
+
 
 _RESULTS: dict[tuple[str, str, str], dict] = {}
 MARKER = ".ketlearn-grade.json"
@@ -166,7 +187,8 @@ class Recorder:
             _RESULTS[(assignment, student, prep.notebook)] = {"outputs": outputs}
         try:
             for attempt in range(self.retries + 1):
-                out = self.api.autograde(assignment, student, force=True, create=True)
+                with _scripts_on_path():
+                    out = self.api.autograde(assignment, student, force=True, create=True)
                 if out["success"]:
                     break
                 log = out.get("log", "") + out.get("error", "")

@@ -7,6 +7,7 @@
   :mod:`~ketlearn.views.history`, :mod:`~ketlearn.views.mechanism`,
   :mod:`~ketlearn.views.orientation`: pure figure functions, each figure paired with the table of
   its numbers (:func:`ketlearn.plots.figure_with_table`).
+- :mod:`ketlearn.views.diagrams`: explanatory schematics drawn in code, each with its table.
 
 The apps themselves live in :mod:`ketlearn.widgets` (thin layers over these). Importing this
 package imports no strand module, no matplotlib and no ipywidgets.
