@@ -14,10 +14,9 @@ Examples
 --------
 >>> h = highlight("A miracle cure. Book now!")
 >>> print(h.table_text())
-sentence  code  category          matched
-0         [H]   hype              miracle
-0         [P]   speed_permanence  cure
-1         [C]   call_to_action    Book now
+sentence  code  category        matched
+0         [H]   hype            miracle
+1         [C]   call_to_action  Book now
 >>> "<mark" in h._repr_html_()
 True
 """
