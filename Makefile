@@ -23,7 +23,8 @@ INSTRUCTOR_ROOT ?= $(CURDIR)/course
 help:
 	@echo "make lab      open the course in JupyterLab (creates .venv on first run)"
 	@echo "make instructor  open the instructor view (course/, nbgrader's formgrader and authoring tools)"
-	@echo "make test     run every test (what CI runs)"
+	@echo "make test     run every test (what CI runs); notebook executions are cached in build/cache"
+	@echo "make test-fast  unit tests and doctests only (no notebook execution, <= 60 s)"
 	@echo "make bench    print timing figures (notebooks, import time, cold set-up)"
 	@echo "make release  regenerate course/release from course/source with nbgrader"
 	@echo "make site     build the course website into build/site/book/_build/html (offline)"
@@ -55,8 +56,9 @@ instructor: $(STAMP)
 test: $(STAMP)
 	$(VPY) -m pytest -n auto --dist loadgroup
 
+# The inner loop (target <= 60 s on 2 cores): unit tests and doctests, no notebook execution.
 test-fast: $(STAMP)
-	$(VPY) -m pytest -m "not slow"
+	$(VPY) -m pytest -m "not slow" -n auto -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

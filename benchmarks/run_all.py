@@ -1,7 +1,8 @@
 """Run every benchmarks/bench_*.py script and print its figures (`make bench`).
 
 Benchmarks print measurements next to their targets; they never fail a build. Set
-BENCH_SKIP_SETUP=1 to skip the slow cold set-up measurement.
+BENCH_SKIP_SETUP=1 to skip the slow cold set-up measurement, BENCH_SKIP_TESTS=1 to skip the
+test-suite timing (bench_tests.py runs `make test-fast` and `make test` in a fresh clone).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ if __name__ == "__main__":
     scripts = sorted(HERE.glob("bench_*.py"))
     if os.environ.get("BENCH_SKIP_SETUP") == "1":
         scripts = [s for s in scripts if s.name != "bench_setup.py"]
+    if os.environ.get("BENCH_SKIP_TESTS") == "1":
+        scripts = [s for s in scripts if s.name != "bench_tests.py"]
     for script in scripts:
         print(f"\n=== {script.name} ===", flush=True)
         start = time.perf_counter()

@@ -37,8 +37,9 @@ def test_submission_files_never_follow_links(tmp_path):
     (sub / "data" / "x.csv").write_text("1,2\n")
     (sub / "link.txt").symlink_to(secret)
     (sub / "linkdir").symlink_to(tmp_path)
-    files = prepare._files(sub, tmp_path / "no-source")
+    files, links = prepare._files(sub, tmp_path / "no-source")
     assert set(files) == {"data.txt", os.path.join("data", "x.csv")}
+    assert set(links) == {"link.txt", "linkdir"}  # found, reported, never followed
 
 
 def test_locked_cells_restored_before_running_with_a_fault():

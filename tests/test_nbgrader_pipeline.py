@@ -2,7 +2,8 @@
 
 - course/release/ is exactly what `nbgrader generate_assignment` makes from course/source/;
 - nbgrader's Validator API passes every source notebook and fails every release notebook
-  (the `nbgrader validate` command exits 0 either way, so it cannot be used in CI);
+  (the `nbgrader validate` command exits 0 either way, so it cannot be used in CI); its checks
+  read the execution shared with test_notebooks.py (tests/notebook_cache.py);
 - end to end, per assignment: generate, submit the solution as one student and the untouched
   release as another, autograde, export CSV: full autograded marks and zero respectively.
 
@@ -17,6 +18,7 @@ import filecmp
 import shutil
 
 import nbformat
+import notebook_cache
 import pytest
 import release as release_tool
 from conftest import RELEASE, SOURCE, assignment_names
@@ -27,10 +29,8 @@ ASSIGNMENTS = assignment_names()
 
 @pytest.fixture(scope="module")
 def generated():
-    """release/ generated from source/ in a scratch course (once per test module)."""
-    scratch = release_tool.scratch_course()
-    yield release_tool.generate_in(scratch)
-    shutil.rmtree(scratch, ignore_errors=True)
+    """release/ generated from source/ by nbgrader (once per input state, shared by workers)."""
+    return notebook_cache.generated_release()
 
 
 def _files(folder):
@@ -55,13 +55,12 @@ def test_release_hides_solutions_and_hidden_tests(generated):
         assert "BEGIN HIDDEN TESTS" not in text, path
 
 
-@pytest.mark.parametrize("name", ASSIGNMENTS)
+@pytest.mark.parametrize("name", notebook_cache.per_notebook(ASSIGNMENTS))
 def test_validator_passes_source_and_fails_release(name, generated):
-    from nbgrader.validator import Validator
-
-    result = Validator().validate(str(SOURCE / name / f"{name}.ipynb"))
+    # nbgrader's Validator checks, on the session's shared execution (tests/notebook_cache.py).
+    result = notebook_cache.validate(SOURCE / name / f"{name}.ipynb")
     assert result == {}, f"the source notebook fails its own tests: {result}"
-    inverted = Validator(invert=True).validate(str(generated / name / f"{name}.ipynb"))
+    inverted = notebook_cache.validate(generated / name / f"{name}.ipynb", invert=True)
     assert inverted == {}, f"some tests pass on the blank student version: {inverted}"
 
 
@@ -73,7 +72,7 @@ def _auto_points(nb) -> float:
     )
 
 
-@pytest.mark.parametrize("name", ASSIGNMENTS)
+@pytest.mark.parametrize("name", notebook_cache.per_notebook(ASSIGNMENTS))
 def test_end_to_end_generate_submit_autograde_export(name):
     from nbgrader.api import Gradebook
     from nbgrader.plugins.export import CsvExportPlugin

@@ -1,6 +1,7 @@
 """Every course notebook: structure, no outputs in git, headless execution, nbgrader metadata.
 
-Adding a notebook under course/source/<assignment>/ adds it to every test here. The nbgrader
+Adding a notebook under course/source/<assignment>/ adds it to every test here. Execution is
+shared with the other tests that read outputs (tests/notebook_cache.py). The nbgrader
 pipeline itself (release generation, validation, autograding) is in test_nbgrader_pipeline.py.
 """
 
@@ -9,9 +10,9 @@ from __future__ import annotations
 import re
 
 import nbformat
+import notebook_cache
 import pytest
 from conftest import release_notebooks, source_notebooks
-from nbclient import NotebookClient
 
 SOURCES = source_notebooks()
 IDS = [p.parent.name for p in SOURCES]
@@ -80,19 +81,15 @@ def test_graded_items_follow_the_conventions(path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", SOURCES, ids=IDS)
+@pytest.mark.parametrize(
+    "path", notebook_cache.per_notebook(SOURCES, lambda p: p.parent.name, lambda p: p.parent.name)
+)
 def test_executes_headless_without_errors_or_stderr(path):
-    nb = _read(path)
-    client = NotebookClient(
-        nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    """Top to bottom in a fresh kernel (the session's shared execution, see notebook_cache)."""
+    noisy = notebook_cache.stderr_and_errors(notebook_cache.executed(path))
+    assert not noisy, (
+        f"cells raised or wrote to stderr (nbgrader scores that as a failure): {noisy}"
     )
-    client.execute()
-    noisy = []
-    for i, cell in enumerate(nb.cells):
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "stream" and out.get("name") == "stderr":
-                noisy.append((i, out.get("text", "")[:300]))
-    assert not noisy, f"cells wrote to stderr (nbgrader scores that as a failure): {noisy}"
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=IDS)
@@ -109,3 +106,22 @@ def test_written_answers_keep_their_question_visible_to_students(path):
                 f"{grade_id}: put the question in a locked Markdown cell before the answer cell"
             )
             assert "YOUR ANSWER HERE" not in cell.source or len(cell.source.strip()) > 40, grade_id
+
+
+def test_shared_execution_validator_sees_failures_and_passes(monkeypatch):
+    """The Validator checks run on the shared execution are not vacuous (no kernel needed)."""
+    path = SOURCES[0]
+    nb = _read(path)
+    tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") is True]
+    code_tests = [c for c in tests if c.cell_type == "code"]
+    monkeypatch.setattr(notebook_cache, "executed", lambda _path: nb)
+    assert notebook_cache.validate(path) == {}, "no output at all: every test cell passes"
+    assert len(notebook_cache.validate(path, invert=True)["passed"]) == len(code_tests)
+    code_tests[-1].outputs = [
+        nbformat.v4.new_output("error", ename="AssertionError", evalue="", traceback=[])
+    ]
+    failed = notebook_cache.validate(path)["failed"]
+    assert [f["source"] for f in failed] == [code_tests[-1].source.strip()]
+    code_tests[0].outputs = [nbformat.v4.new_output("stream", name="stderr", text="warning\n")]
+    assert len(notebook_cache.validate(path)["failed"]) == 2, "stderr fails a test cell too"
+    assert notebook_cache.stderr_and_errors(nb)[0][1] == "warning\n"

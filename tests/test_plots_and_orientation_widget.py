@@ -9,10 +9,27 @@ import pytest
 from ketlearn import data, plots
 from ketlearn.widgets import orientation
 
+# Okabe & Ito (2008), "Color Universal Design" [@okabe2008colour]: the eight colours of the CUD
+# palette as published there in RGB 0-255, in the order the module documents.
+OKABE_ITO_RGB = {
+    "orange": (230, 159, 0),
+    "sky blue": (86, 180, 233),
+    "bluish green": (0, 158, 115),
+    "yellow": (240, 228, 66),
+    "blue": (0, 114, 178),
+    "vermillion": (213, 94, 0),
+    "reddish purple": (204, 121, 167),
+    "black": (0, 0, 0),
+}
+
 
 def test_palette_is_okabe_ito_and_distinct():
-    assert len(set(plots.PALETTE)) == 8
-    assert plots.PALETTE[0].upper() == "#E69F00"
+    from matplotlib.colors import to_rgb
+
+    assert len(plots.PALETTE) == len(set(plots.PALETTE)) == 8
+    for (name, rgb), colour in zip(OKABE_ITO_RGB.items(), plots.PALETTE, strict=True):
+        got = tuple(round(255 * c) for c in to_rgb(colour))
+        assert got == rgb, f"{name}: {colour} is {got}, Okabe & Ito publish {rgb}"
 
 
 def test_house_style_is_scoped():

@@ -277,7 +277,13 @@ def verdicts():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("assignment", "gid"), ITEMS, ids=[f"{a}-{g}" for a, g in ITEMS])
+@pytest.mark.parametrize(
+    ("assignment", "gid"),
+    [
+        pytest.param(a, g, id=f"{a}-{g}", marks=pytest.mark.xdist_group(f"notebook-{a}"))
+        for a, g in ITEMS
+    ],
+)
 def test_selfcheck_and_autograder_agree(verdicts, assignment, gid):
     rows = verdicts(assignment)[gid]
     solution, blank, *wrong = rows

@@ -6,6 +6,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import re
+
 import numpy as np
 import pytest
 
@@ -89,25 +91,105 @@ def test_show_builds_bounded_controls(app_cls):
     for s in sliders:
         assert s.min < s.max
     app = app_cls()
-    controls = app._controls()
+    controls = app.controls
     for name, ctrl in controls.items():
         if isinstance(ctrl, w.FloatSlider):
             lo, hi, _ = wm.CONTROL_RANGES[name]
             assert (ctrl.min, ctrl.max) == (lo, hi)
 
 
+def _finite(frame):
+    values = frame.select_dtypes("number").to_numpy(dtype=float)
+    return bool(np.isfinite(values).all())
+
+
+def _valid_mg(data):
+    curve = data.tables["curve"]
+    b = curve["b_selected_mg"].to_numpy()
+    assert _finite(curve) and ((b >= 0) & (b <= 1)).all()
+    assert (np.diff(b) >= 0).all(), "depolarisation never increases Mg²⁺ block"
+    here = receptor.mg_block(data.info["voltage_mv"], data.info["mg_mm"])
+    assert data.info["b"] == pytest.approx(here)
+    if data.info["mg_mm"] == 0:
+        np.testing.assert_allclose(b, 1.0)
+
+
+def _valid_trapping(data):
+    df = data.tables["occupancy"]
+    states = df[["closed", "open", "open_blocked", "trapped"]]
+    # open_rel (open / open without drug) is 0/0, so NaN, while no channel can open.
+    assert _finite(df.drop(columns="open_rel"))
+    assert ((states >= -1e-9) & (states <= 1 + 1e-9)).all().all()
+    rel = df["open_rel"].to_numpy()
+    assert (np.isfinite(rel) | (df["activity"].to_numpy() == 0)).all()
+    np.testing.assert_allclose(states.sum(axis=1), 1.0, atol=1e-6)
+    np.testing.assert_allclose(df["blocked"], df["open_blocked"] + df["trapped"], atol=1e-9)
+    washout = df[df["time_s"] > data.info["coapplication_s"]]
+    if not washout.empty:
+        assert (np.diff(washout["blocked"].to_numpy()) <= 1e-9).all(), "no drug: block only falls"
+
+
+def _valid_circuit(data):
+    curve, dyn = data.tables["curve"], data.tables["dynamics"]
+    assert _finite(curve) and _finite(dyn)
+    assert (curve[["rate_e_hz", "rate_i_hz"]] >= 0).all().all()
+    assert (dyn[["rate_e_hz", "rate_i_hz"]] >= 0).all().all()
+    np.testing.assert_allclose(curve.iloc[0][["rate_e_rel", "rate_i_rel"]], 1.0)
+
+
+def _valid_chain(data):
+    tc = data.tables["timecourse"]
+    assert _finite(tc) and _finite(data.tables["plasticity"])
+    assert (tc["plasma_ng_per_ml"] >= 0).all()
+    assert ((tc["block"] >= 0) & (tc["block"] <= 1)).all()
+    assert (
+        np.diff(tc["block"].to_numpy()) * np.diff(tc["receptor_conc_um"].to_numpy()) >= -1e-12
+    ).all(), "block rises and falls with the concentration at the receptor"
+
+
+# For each app: the property check, a headline number, and the sign of its change from a
+# slider's minimum to its maximum where the model fixes it (+1 rises, -1 falls; others free).
+VALID = {
+    wm.MgBlockExplorer: (_valid_mg, lambda d: d.info["b"], {"mg_mm": -1, "voltage_mv": +1}),
+    wm.TrappingSimulator: (
+        _valid_trapping,
+        lambda d: d.info["block_end_coapplication"],
+        {"conc_um": +1, "activity": +1, "coapplication_s": +1},
+    ),
+    wm.CircuitExplorer: (
+        _valid_circuit,
+        lambda d: d.info["row"]["rate_i_rel"],
+        {"block": -1},
+    ),
+    wm.WholeChainExplorer: (
+        _valid_chain,
+        lambda d: d.info["summary"]["block_at_cmax"],
+        {"dose_mg_per_kg": +1, "duration_min": -1},
+    ),
+}
+
+
 @pytest.mark.parametrize("app_cls", APPS)
 def test_every_slider_extreme_is_valid(app_cls):
     import ipywidgets as w
 
+    check, headline, direction = VALID[app_cls]
     app = app_cls()
-    controls = app._controls()
+    controls = app.controls
     defaults = {k: c.value for k, c in controls.items()}
     for name, ctrl in controls.items():
-        if isinstance(ctrl, w.FloatSlider):
-            for value in (ctrl.min, ctrl.max):
-                text = app.update(**{**defaults, name: value})
-                assert isinstance(text, str) and text
+        if not isinstance(ctrl, w.FloatSlider):
+            continue
+        ends = []
+        for value in (ctrl.min, ctrl.max):
+            text = app.update(**{**defaults, name: value})
+            assert text == app.last.summary and not re.search(r"\bnan\b", text, re.I), (name, value)
+            check(app.last)
+            ends.append(headline(app.last))
+        low, high = ends
+        sign = direction.get(name)
+        if sign is not None:
+            assert sign * (high - low) > 0, f"{app_cls.__name__}: {name} {ends}"
 
 
 def test_inhibition_figure_table_matches_model():

@@ -80,6 +80,6 @@ def test_apps_update_headless():
     assert "120 per arm" in sim.last_summary
     app = wt.NNTExplorer()
     before = app.last_summary
-    app.control.value = 0.05
+    app.control_risk.value = 0.05
     assert app.last_summary != before
     assert "Out of 100 people" in app.update(control_risk=0.1, risk_ratio=2.0)

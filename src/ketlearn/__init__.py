@@ -4,8 +4,9 @@ The package is a set of small modules, one idea each, that the course notebooks 
 
 - data layer: :mod:`ketlearn.data` (datasets with provenance), :mod:`ketlearn.bibliography`;
 - models (pure computation, no plotting): for example :mod:`ketlearn.pk`;
-- views: :mod:`ketlearn.plots` (house style, figures paired with tables) and
-  :mod:`ketlearn.widgets` (ipywidgets apps with headless-testable update functions);
+- views: :mod:`ketlearn.plots` (house style, figures paired with tables), :mod:`ketlearn.views`
+  (figure functions per strand, diagrams, the app base class) and :mod:`ketlearn.widgets`
+  (the apps);
 - answers: :mod:`ketlearn.answers` (one answer model), :mod:`ketlearn.checks` (what test
   cells call), :mod:`ketlearn.selfcheck` and :mod:`ketlearn.progress` (learners' self-checks).
 

@@ -242,10 +242,28 @@ class FastWriter:
                 return self._record(assignment, student, Path(folder), prepared, results)
             except Exception as exc:
                 self._session.rollback()
-                if not _locked(exc) or attempt == self.retries:
+                if not _locked(exc):
+                    # nbgrader commits the student and the submission before it processes the
+                    # notebooks, so a notebook it refuses (old metadata, corrupt) still leaves
+                    # that row; do the same, then report the failure.
+                    self._record_submission_only(assignment, student, Path(folder))
+                    raise
+                if attempt == self.retries:
                     raise
                 time.sleep(0.1 * 2**attempt)
         raise AssertionError("unreachable")
+
+    def _record_submission_only(self, assignment: str, student: str, folder: Path) -> None:
+        try:
+            self.gb.update_or_create_student(student)
+            timestamp = self.coursedir.get_existing_timestamp(str(folder))
+            if timestamp:
+                self.gb.update_or_create_submission(assignment, student, timestamp=timestamp)
+            else:
+                self.gb.update_or_create_submission(assignment, student)
+            self._session.commit()
+        except Exception:
+            self._session.rollback()
 
     def _record(self, assignment, student, folder, prepared, results):
         from ketlearn.grading._outputs import inject_outputs, worker_outputs

@@ -418,8 +418,8 @@ def course_timeout(config) -> float:
     >>> course_timeout(Config())
     30.0
     >>> c = Config()
-    ... c.ExecutePreprocessor.timeout = 120
-    ... c.Execute.timeout = 2
+    >>> c.ExecutePreprocessor.timeout = 120
+    >>> c.Execute.timeout = 2
     >>> course_timeout(c)
     2.0
     """

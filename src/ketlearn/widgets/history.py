@@ -2,8 +2,9 @@
 
 Filter the timeline by category and jurisdiction, then pick an event to read the full
 reference behind it. The update logic is in plain functions (:func:`timeline_view`,
-:func:`source_details`, :func:`timeline_summary`, :func:`timeline_figure`) that tests call
-headless; :class:`TimelineExplorer` only wires them to ipywidgets.
+:func:`source_details`, :func:`timeline_summary`) that tests call headless; the figure is drawn
+by :mod:`ketlearn.views.history` (:func:`timeline_figure` is re-exported here), and
+:class:`TimelineExplorer` is a :class:`ketlearn.views.app.App` that wires them to ipywidgets.
 
 Design notes
 ------------
@@ -33,6 +34,8 @@ import pandas as pd
 
 from .. import bibliography, history
 from .._validation import check_choice
+from ..views.app import App, Control
+from ..views.history import timeline_figure, timeline_view_figure
 
 __all__ = [
     "TimelineExplorer",
@@ -190,83 +193,7 @@ def source_details(timeline: pd.DataFrame, event_id: str) -> str:
     return "\n".join(lines)
 
 
-def timeline_figure(timeline: pd.DataFrame, *, highlight: str | None = None):
-    """A timeline: one lane per category, one marker per claim (not shown; returns the Figure).
-
-    Filled circles are claims read in a primary source, open squares in a secondary source;
-    the horizontal bar spans the date's possible interval (a whole year when only the year is
-    known); dashed lines join competing claims about one event. ``highlight`` rings one event.
-    """
-    from .. import plots
-
-    dated = history.add_date_columns(timeline)
-    lanes = [c for c in history.CATEGORIES if c in set(dated["category"].astype("object"))]
-    with plots.house_style():
-        fig, ax = plots.new_figure(figsize=(9, 0.6 * max(len(lanes), 1) + 1.6))
-        if dated.empty:
-            ax.text(
-                0.5,
-                0.5,
-                "No events match the filters",
-                ha="center",
-                va="center",
-                transform=ax.transAxes,
-            )
-            ax.set_axis_off()
-            return fig
-        lane_of = {c: i for i, c in enumerate(lanes)}
-        y = dated["category"].astype("object").map(lane_of).astype("float64")
-        start = [history.decimal_year(d.date()) for d in dated["date_start"]]
-        end = [history.decimal_year(d.date()) + 1 / 365 for d in dated["date_end"]]
-        ax.hlines(y, start, end, color="0.55", linewidth=3, alpha=0.6)
-        primary = (dated["source_type"].astype("object") == "primary").to_numpy()
-        ax.plot(
-            dated.loc[primary, "year_mid"],
-            y[primary],
-            "o",
-            color=plots.PALETTE[4],
-            markersize=7,
-            linestyle="none",
-            label="primary source",
-        )
-        ax.plot(
-            dated.loc[~primary, "year_mid"],
-            y[~primary],
-            "s",
-            markerfacecolor="white",
-            markeredgecolor=plots.PALETTE[5],
-            markeredgewidth=1.6,
-            markersize=7,
-            linestyle="none",
-            label="secondary source",
-        )
-        for _, grp in dated[dated["claim_group"].notna()].groupby("claim_group"):
-            if len(grp) > 1:
-                ys = grp["category"].astype("object").map(lane_of)
-                ax.plot(grp["year_mid"], ys, linestyle="--", color="0.3", linewidth=1)
-        if highlight is not None:
-            hit = dated[dated["event_id"] == highlight]
-            if not hit.empty:
-                ax.plot(
-                    hit["year_mid"],
-                    hit["category"].astype("object").map(lane_of),
-                    "o",
-                    markersize=15,
-                    markerfacecolor="none",
-                    markeredgecolor="black",
-                    markeredgewidth=1.5,
-                    label="selected event",
-                )
-        ax.set_yticks(range(len(lanes)), lanes)
-        ax.set_ylim(-0.7, len(lanes) - 0.3)
-        ax.set_xlabel("Year")
-        ax.grid(axis="x", alpha=0.3)
-        ax.legend(loc="upper left", fontsize=8, frameon=False, ncol=3)
-        ax.set_title("Ketamine timeline (one marker per sourced claim)")
-    return fig
-
-
-class TimelineExplorer:
+class TimelineExplorer(App):
     """Category and jurisdiction filters, an event menu, the timeline and the chosen source.
 
     Parameters
@@ -275,53 +202,48 @@ class TimelineExplorer:
         ``ketlearn.data.load("history_timeline")``.
     """
 
-    def __init__(self, timeline: pd.DataFrame):
+    def __init__(self, timeline: pd.DataFrame, *, display_output: bool = True):
         import ipywidgets as widgets
 
         self.timeline = timeline
-        juris = sorted(str(j) for j in timeline["jurisdiction"].dropna().unique())
-        self.categories = widgets.SelectMultiple(
-            options=list(history.CATEGORIES),
-            value=list(history.CATEGORIES),
-            description="Category",
-            rows=6,
-        )
-        self.jurisdictions = widgets.SelectMultiple(
-            options=[*juris, "(none)"],
-            value=[*juris, "(none)"],
-            description="Where",
-            rows=6,
-        )
         self.event = widgets.Dropdown(options=[], description="Event")
-        self.figure_output = widgets.Output()
         self.source_output = widgets.Output()
-        self.last_summary = ""
         self.last_source = ""
-        self._busy = False
-        self.categories.observe(lambda _: self.update(), names="value")
-        self.jurisdictions.observe(lambda _: self.update(), names="value")
+        super().__init__(display_output=display_output)
         self.event.observe(lambda change: self.select(change["new"]), names="value")
-        controls = widgets.HBox([self.categories, self.jurisdictions])
-        self.widget = widgets.VBox([controls, self.figure_output, self.event, self.source_output])
-        self.update()
 
-    def update(self, categories=None, jurisdictions=None) -> str:
-        """Apply the filters (the widgets' values unless given); return the printed summary."""
-        if categories is not None or jurisdictions is not None:
-            self._busy = True
-            try:
-                if categories is not None:
-                    self.categories.value = tuple(categories)
-                if jurisdictions is not None:
-                    self.jurisdictions.value = tuple(jurisdictions)
-            finally:
-                self._busy = False
-        elif self._busy:
-            return self.last_summary
-        view = timeline_view(
-            self.timeline, list(self.categories.value), list(self.jurisdictions.value)
-        )
-        self.view = view
+    def spec(self) -> list[Control]:
+        juris = sorted(str(j) for j in self.timeline["jurisdiction"].dropna().unique())
+        where = [*juris, "(none)"]
+        return [
+            Control("categories", "multi", history.CATEGORIES, "Category",
+                    options=history.CATEGORIES),
+            Control("jurisdictions", "multi", where, "Where", options=where),
+        ]  # fmt: skip
+
+    @property
+    def figure_output(self):
+        """The Output widget holding the timeline figure."""
+        return self.output
+
+    def arrange(self, controls: list):
+        import ipywidgets as widgets
+
+        return widgets.HBox(controls)
+
+    def assemble(self, controls_box):
+        import ipywidgets as widgets
+
+        return widgets.VBox([controls_box, self.output, self.event, self.source_output])
+
+    @property
+    def view(self) -> TimelineView:
+        return self.last
+
+    def compute(self, categories, jurisdictions) -> TimelineView:
+        return timeline_view(self.timeline, list(categories), list(jurisdictions))
+
+    def draw(self, view: TimelineView):
         options = [
             (f"{date} · {event[:60]}", eid)
             for date, event, eid in zip(
@@ -336,20 +258,14 @@ class TimelineExplorer:
             self.event.value = current if current in ids else (ids[0] if ids else None)
         finally:
             self._busy = False
-        self.last_summary = view.summary
-        self._draw()
+        return timeline_view_figure(view.rows, view.table, view.summary, highlight=self.event.value)
+
+    def update(self, categories=None, jurisdictions=None) -> str:
+        """Apply the filters (the widgets' values unless given); return the printed summary."""
+        given = {"categories": categories, "jurisdictions": jurisdictions}
+        summary = super().update(**{k: v for k, v in given.items() if v is not None})
         self.select(self.event.value, redraw=False)
-        return view.summary
-
-    def _draw(self) -> None:
-        from IPython.display import display
-
-        from .. import plots
-
-        self.figure_output.clear_output(wait=True)
-        with self.figure_output:
-            fig = timeline_figure(self.view.rows, highlight=self.event.value)
-            display(plots.figure_with_table(fig, self.view.table, self.view.summary))
+        return summary
 
     def select(self, event_id: str | None, *, redraw: bool = True) -> str:
         """Show the source of ``event_id`` (and ring it in the figure); return the printed text."""
@@ -362,14 +278,16 @@ class TimelineExplorer:
                 self.event.value = event_id
             finally:
                 self._busy = False
-        self.source_output.clear_output(wait=True)
-        if event_id is None:
-            text = "No event selected."
-        else:
-            text = source_details(self.timeline, event_id)
-        with self.source_output:
-            print(text)
+        text = "No event selected." if event_id is None else source_details(self.timeline, event_id)
+        if self.display_output:
+            self.source_output.clear_output(wait=True)
+            with self.source_output:
+                print(text)
         self.last_source = text
         if redraw:
-            self._draw()
+            view = self.last
+            self.last_shown = timeline_view_figure(
+                view.rows, view.table, view.summary, highlight=self.event.value
+            )
+            self._display()
         return text

@@ -2,14 +2,18 @@
 
 Four apps, one per model, each built the same way:
 
+- the controls are declared in ``CONTROLS`` (sliders bounded to the valid ranges of the model
+  functions, :data:`CONTROL_RANGES`, recomputing when released);
 - ``compute(**controls)`` is a plain method that calls the model and returns a
   :class:`ViewData` (the tables to draw and the printed summary). Tests call it headless.
 - ``update(**controls)`` computes, redraws the app's matplotlib figure and returns the summary.
-- ``show()`` builds the ipywidgets controls (sliders bounded to the valid ranges of the model
-  functions), the figure (PNG in an ``Image`` widget) and the summary (an ``HTML`` widget).
+- ``show()`` returns the ipywidgets app: the controls, the figure (PNG in an ``Image`` widget)
+  and the summary (an ``HTML`` widget).
 
-Plus :func:`inhibition_figure`, a static view of one-site block against concentration for the
-enantiomer presets.
+All four are :class:`ketlearn.views.app.FigureApp` subclasses (one persistent figure whose
+artists get new data at each update). Plus
+:func:`inhibition_figure` (from :mod:`ketlearn.views.mechanism`), a static view of one-site
+block against concentration for the enantiomer presets.
 
 The figures are created with :func:`ketlearn.plots.new_figure` (not registered with pyplot), so
 nothing is displayed twice and the apps run with the Agg backend in tests. Every view that
@@ -25,6 +29,8 @@ import numpy as np
 import pandas as pd
 
 from ketlearn import circuit, mechanism, pk, plots, receptor
+from ketlearn.views.app import Control, FigureApp
+from ketlearn.views.mechanism import inhibition_figure
 
 __all__ = [
     "CONTROL_RANGES",
@@ -54,6 +60,8 @@ CONTROL_RANGES: dict[str, tuple[float, float, float]] = {
     "duration_min": (1.0, 120.0, 1.0),
 }
 
+# Figure margins of the two-column apps (fractions of the figure).
+_WIDE = {"left": 0.08, "right": 0.98}
 _CHAIN_ROUTES = ("iv_infusion", "iv_bolus", "intranasal", "oral", "sublingual", "im")
 
 
@@ -66,126 +74,22 @@ class ViewData:
     info: dict = field(default_factory=dict)
 
 
-def _canvas(fig):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    if not isinstance(fig.canvas, FigureCanvasAgg):
-        FigureCanvasAgg(fig)
-    return fig
+def _slider(name: str, value: float, description: str) -> Control:
+    return Control(name, "float", value, description, bounds=CONTROL_RANGES[name])
 
 
-class _App:
-    """Shared plumbing: a figure, a compute/update pair and an ipywidgets front end."""
-
-    nrows = 1
-    ncols = 1
-    figsize = (7.0, 4.2)
-    margins: ClassVar[dict] = {
-        "left": 0.11,
-        "right": 0.97,
-        "bottom": 0.14,
-        "top": 0.95,
-        "wspace": 0.3,
-        "hspace": 0.45,
-    }
-
-    def __init__(self) -> None:
-        import matplotlib as mpl
-
-        with plots.house_style(), mpl.rc_context({"figure.constrained_layout.use": False}):
-            self.fig, self.axes = plots.new_figure(self.nrows, self.ncols, figsize=self.figsize)
-            # A fixed layout: a layout engine would be re-run at every redraw (slow).
-            self.fig.subplots_adjust(**self.margins)
-            _canvas(self.fig)
-            self._setup()
-        self.last: ViewData | None = None
-
-    # subclasses implement compute(**values) -> ViewData, _setup() and _draw(data)
-    def compute(self, **values) -> ViewData:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def _setup(self) -> None:  # pragma: no cover - abstract
-        """Create the artists once (lines with no data yet, labels, legends)."""
-        raise NotImplementedError
-
-    def _draw(self, data: ViewData) -> None:  # pragma: no cover - abstract
-        """Put new data into the existing artists."""
-        raise NotImplementedError
-
-    def update(self, redraw: bool = True, **values) -> str:
-        """Recompute, redraw the figure and return the printed summary.
-
-        With ``redraw=False`` the artists get the new data but the canvas is not rendered (the
-        caller renders it, e.g. :meth:`png`).
-        """
-        data = self.compute(**values)
-        with plots.house_style():
-            self._draw(data)
-            if redraw:
-                self.fig.canvas.draw()
-        self.last = data
-        return data.summary
-
-    def _controls(self) -> dict:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def png(self) -> bytes:
-        """The current figure as PNG bytes."""
-        import io
-
-        buffer = io.BytesIO()
-        self.fig.savefig(buffer, format="png")
-        return buffer.getvalue()
-
-    def show(self):
-        """Build the ipywidgets app: controls, the figure (an Image widget) and the summary.
-
-        The figure is sent as PNG bytes to an ``Image`` widget and the summary to an ``HTML``
-        widget, updated by ``observe`` callbacks. This avoids capturing displays in an
-        ``Output`` widget, which made headless execution (nbclient) hang intermittently.
-        """
-        import html
-
-        import ipywidgets as w
-
-        controls = self._controls()
-        image = w.Image(format="png", layout=w.Layout(max_width="100%"))
-        text = w.HTML()
-
-        def refresh(_change=None) -> None:
-            summary = self.update(redraw=False, **{k: c.value for k, c in controls.items()})
-            image.value = self.png()
-            text.value = f"<pre style='white-space: pre-wrap'>{html.escape(summary)}</pre>"
-
-        for control in controls.values():
-            control.observe(refresh, names="value")
-        refresh()
-        box = w.HBox(list(controls.values()), layout=w.Layout(flex_flow="row wrap"))
-        return w.VBox([box, image, text])
-
-
-def _slider(name: str, value: float, description: str):
-    import ipywidgets as w
-
-    lo, hi, step = CONTROL_RANGES[name]
-    return w.FloatSlider(
-        value=value,
-        min=lo,
-        max=hi,
-        step=step,
-        description=description,
-        continuous_update=False,
-        style={"description_width": "initial"},
-    )
-
-
-class MgBlockExplorer(_App):
+class MgBlockExplorer(FigureApp):
     """B(V) curves for a chosen Mg²⁺ concentration, with a marker at one voltage.
 
     >>> app = MgBlockExplorer()
     >>> print(app.update(mg_mm=1.0, voltage_mv=-70.0).splitlines()[0])
     At -70 mV with 1.0 mM Mg²⁺, 4.4 % of the NMDA conductance is available (B = 0.044).
     """
+
+    CONTROLS = (
+        _slider("mg_mm", 1.0, "[Mg²⁺] (mM)"),
+        _slider("voltage_mv", -70.0, "V (mV)"),
+    )
 
     def compute(self, mg_mm: float = 1.0, voltage_mv: float = -70.0) -> ViewData:
         v = np.arange(-100.0, 60.0 + 0.5, 1.0)
@@ -229,14 +133,8 @@ class MgBlockExplorer(_App):
         self._line.set_label(f"{data.info['mg_mm']:.1f} mM Mg²⁺")
         self._dot.set_data([data.info["voltage_mv"]], [data.info["b"]])
 
-    def _controls(self) -> dict:
-        return {
-            "mg_mm": _slider("mg_mm", 1.0, "[Mg²⁺] (mM)"),
-            "voltage_mv": _slider("voltage_mv", -70.0, "V (mV)"),
-        }
 
-
-class TrappingSimulator(_App):
+class TrappingSimulator(FigureApp):
     """Occupancies of the trapping-block scheme: co-application, then washout.
 
     >>> app = TrappingSimulator()
@@ -249,6 +147,14 @@ class TrappingSimulator(_App):
     ... )
     True
     """
+
+    CONTROLS = (
+        _slider("conc_um", 10.0, "ketamine (µM)"),
+        _slider("activity", 1.0, "agonist activity"),
+        _slider("coapplication_s", 30.0, "co-application (s)"),
+        _slider("washout_s", 120.0, "washout (s)"),
+        Control("agonist_in_washout", "check", False, "agonist during washout"),
+    )
 
     figsize = (7.5, 4.2)
     margins: ClassVar[dict] = {"left": 0.1, "right": 0.75, "bottom": 0.14, "top": 0.95}
@@ -331,19 +237,8 @@ class TrappingSimulator(_App):
         self._wash.set_xdata([data.info["coapplication_s"]] * 2)
         self.axes.set_xlim(0, max(float(t[-1]), 1.0))
 
-    def _controls(self) -> dict:
-        import ipywidgets as w
 
-        return {
-            "conc_um": _slider("conc_um", 10.0, "ketamine (µM)"),
-            "activity": _slider("activity", 1.0, "agonist activity"),
-            "coapplication_s": _slider("coapplication_s", 30.0, "co-application (s)"),
-            "washout_s": _slider("washout_s", 120.0, "washout (s)"),
-            "agonist_in_washout": w.Checkbox(value=False, description="agonist during washout"),
-        }
-
-
-class CircuitExplorer(_App):
+class CircuitExplorer(FigureApp):
     """Steady-state rates of the E–I model against NMDA block, for one scenario.
 
     >>> app = CircuitExplorer()
@@ -351,15 +246,15 @@ class CircuitExplorer(_App):
     Scenario disinhibition, NMDA block 0 %: pyramidal 1.01 Hz (× 1.00), interneurons 25.3 Hz (× 1.00).
     """
 
+    CONTROLS = (
+        _slider("block", 0.5, "NMDA block"),
+        Control("scenario", "choice", "disinhibition", "scenario", options=circuit.SCENARIOS),
+        _slider("selectivity_e", 0.25, "pyramidal share of block"),
+    )
+
     ncols = 2
     figsize = (9.0, 3.8)
-    margins: ClassVar[dict] = {
-        "left": 0.08,
-        "right": 0.98,
-        "bottom": 0.15,
-        "top": 0.95,
-        "wspace": 0.28,
-    }
+    margins: ClassVar[dict] = {**FigureApp.margins, **_WIDE, "bottom": 0.15, "wspace": 0.28}
 
     def compute(
         self, block: float = 0.5, scenario: str = "disinhibition", selectivity_e: float = 0.25
@@ -415,19 +310,8 @@ class CircuitExplorer(_App):
         self._di.set_data(d["time_ms"], d["rate_i_hz"])
         ax2.set_ylim(0, 1.1 * max(float(d["rate_e_hz"].max()), float(d["rate_i_hz"].max()), 1.0))
 
-    def _controls(self) -> dict:
-        import ipywidgets as w
 
-        return {
-            "block": _slider("block", 0.5, "NMDA block"),
-            "scenario": w.Dropdown(
-                options=list(circuit.SCENARIOS), value="disinhibition", description="scenario"
-            ),
-            "selectivity_e": _slider("selectivity_e", 0.25, "pyramidal share of block"),
-        }
-
-
-class WholeChainExplorer(_App):
+class WholeChainExplorer(FigureApp):
     """Regimen → plasma → block → circuit → illustrative plasticity, in four panels.
 
     >>> app = WholeChainExplorer()
@@ -435,17 +319,19 @@ class WholeChainExplorer(_App):
     True
     """
 
-    nrows = 2
-    ncols = 2
-    figsize = (10.0, 6.5)
-    margins: ClassVar[dict] = {
-        "left": 0.08,
-        "right": 0.98,
-        "bottom": 0.09,
-        "top": 0.95,
-        "wspace": 0.25,
-        "hspace": 0.45,
-    }
+    CONTROLS = (
+        Control("route", "choice", "iv_infusion", "route", options=_CHAIN_ROUTES),
+        _slider("dose_mg_per_kg", 0.5, "dose (mg/kg)"),
+        _slider("weight_kg", 70.0, "weight (kg)"),
+        _slider("duration_min", 40.0, "infusion (min)"),
+        Control("enantiomer", "choice", "racemic", "Ki of", options=mechanism.ENANTIOMERS),
+        Control("scenario", "choice", "disinhibition", "scenario", options=circuit.SCENARIOS),
+        Control("rapamycin", "check", False, "rapamycin (mTORC1 blocked)"),
+        Control("spinogenesis_blocked", "check", False, "remove new spines"),
+    )
+
+    nrows, ncols, figsize = 2, 2, (10.0, 6.5)
+    margins: ClassVar[dict] = {**FigureApp.margins, **_WIDE, "bottom": 0.09, "wspace": 0.25}
 
     def compute(
         self,
@@ -522,59 +408,3 @@ class WholeChainExplorer(_App):
         d = pl["time_h"].to_numpy() / 24.0
         self._sig.set_data(d, pl["mtorc1_signal"].to_numpy())
         self._spn.set_data(d, pl["maintenance_index"].to_numpy())
-
-    def _controls(self) -> dict:
-        import ipywidgets as w
-
-        return {
-            "route": w.Dropdown(
-                options=list(_CHAIN_ROUTES), value="iv_infusion", description="route"
-            ),
-            "dose_mg_per_kg": _slider("dose_mg_per_kg", 0.5, "dose (mg/kg)"),
-            "weight_kg": _slider("weight_kg", 70.0, "weight (kg)"),
-            "duration_min": _slider("duration_min", 40.0, "infusion (min)"),
-            "enantiomer": w.Dropdown(
-                options=list(mechanism.ENANTIOMERS), value="racemic", description="Ki of"
-            ),
-            "scenario": w.Dropdown(
-                options=list(circuit.SCENARIOS), value="disinhibition", description="scenario"
-            ),
-            "rapamycin": w.Checkbox(value=False, description="rapamycin (mTORC1 blocked)"),
-            "spinogenesis_blocked": w.Checkbox(value=False, description="remove new spines"),
-        }
-
-
-def inhibition_figure(max_conc_um: float = 10.0):
-    """One-site block against concentration for the Ebert 1997 presets, with its table.
-
-    Returns a :class:`ketlearn.plots.FigureWithTable`.
-
-    >>> shown = inhibition_figure()
-    >>> "not a dosing guide" in shown.caption
-    True
-    """
-    conc = np.geomspace(0.01, max_conc_um, 200)
-    names = ["s_ketamine", "r_ketamine", "s_norketamine", "r_norketamine"]
-    with plots.house_style():
-        fig, ax = plots.new_figure()
-        for k, name in enumerate(names):
-            pre = receptor.get_preset(name)
-            ax.semilogx(
-                conc,
-                receptor.inhibition(conc, pre.ki_um),
-                color=plots.PALETTE[k],
-                label=f"{pre.label} (Ki {pre.ki_um:g} µM)",
-            )
-        ax.set_xlabel("concentration at the receptor (µM)")
-        ax.set_ylabel("fraction of receptors blocked")
-        ax.set_ylim(0, 1)
-        ax.legend(loc="upper left", fontsize=9)
-    picks = [0.1, 0.3, 1.0, 3.0, 10.0]
-    table = pd.DataFrame({"conc_um": picks})
-    for name in names:
-        table[name] = np.round(receptor.inhibition(picks, receptor.get_preset(name).ki_um), 3)
-    caption = (
-        "One-site block c/(c + Ki) with Ki from [3H]MK-801 binding (Ebert et al. 1997), used as if "
-        "it were a functional IC50. Educational simulation: not a dosing guide."
-    )
-    return plots.figure_with_table(fig, table, caption)

@@ -14,10 +14,9 @@ Examples
 --------
 >>> h = highlight("A miracle cure. Book now!")
 >>> print(h.table_text())
-sentence  code  category          matched
-0         [H]   hype              miracle
-0         [P]   speed_permanence  cure
-1         [C]   call_to_action    Book now
+sentence  code  category        matched
+0         [H]   hype            miracle
+1         [C]   call_to_action  Book now
 >>> "<mark" in h._repr_html_()
 True
 """
@@ -31,6 +30,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .. import media
+from ..views.app import App, Control
 
 __all__ = [
     "CODES",
@@ -207,7 +207,10 @@ class FlagHighlighter:
         self._show()
 
 
-class RubricForm:
+_SCALE = (("0", 0), ("1", 1), ("2", 2), ("n.a.", None))
+
+
+class RubricForm(App):
     """One selector per rubric criterion (0, 1, 2 or n.a.) and a running total.
 
     Guiding question: which criteria drive the total, and would a classmate score them the
@@ -219,34 +222,46 @@ class RubricForm:
         Defaults to :func:`ketlearn.media.load_rubric`.
     """
 
-    def __init__(self, rubric: pd.DataFrame | None = None):
-        import ipywidgets as widgets
+    width = "140px"
 
+    def __init__(self, rubric: pd.DataFrame | None = None, *, display_output: bool = True):
         self.rubric = media.load_rubric() if rubric is None else rubric
-        self.selectors: dict[str, widgets.Dropdown] = {}
-        rows = []
-        for cid, name, question in zip(
-            self.rubric["criterion_id"], self.rubric["name"], self.rubric["question"], strict=True
-        ):
-            dd = widgets.Dropdown(
-                options=[("0", 0), ("1", 1), ("2", 2), ("n.a.", None)],
-                value=0,
-                description=str(cid),
-                layout=widgets.Layout(width="140px"),
-            )
-            dd.observe(lambda _: self._refresh(), names="value")
-            self.selectors[str(cid)] = dd
-            rows.append(widgets.HBox([dd, widgets.HTML(f"<b>{name}</b>: {question}")]))
-        self.output = widgets.Output()
-        self.widget = widgets.VBox([*rows, self.output])
-        self._refresh()
+        super().__init__(display_output=display_output)
+
+    def spec(self) -> list[Control]:
+        return [
+            Control(str(cid), "choice", 0, str(cid), options=_SCALE)
+            for cid in self.rubric["criterion_id"]
+        ]
+
+    @property
+    def selectors(self) -> dict:
+        """The dropdowns, ``{criterion_id: widget}``."""
+        return self.controls
 
     @property
     def scores(self) -> dict[str, int | None]:
         """Current scores, ``{criterion_id: score or None}``."""
-        return {cid: dd.value for cid, dd in self.selectors.items()}
+        return self.values()
 
-    def update(self, scores: Mapping[str, int | None]) -> str:
+    def arrange(self, controls: list):
+        import ipywidgets as widgets
+
+        rows = [
+            widgets.HBox([dd, widgets.HTML(f"<b>{name}</b>: {question}")])
+            for dd, name, question in zip(
+                controls, self.rubric["name"], self.rubric["question"], strict=True
+            )
+        ]
+        return widgets.VBox(rows)
+
+    def compute(self, **scores) -> media.RubricScore:
+        return media.score_text(scores, self.rubric)
+
+    def text(self, result: media.RubricScore) -> str:
+        return self.summary(result)
+
+    def update(self, scores: Mapping[str, int | None] | None = None) -> str:
         """Set scores (validated by :func:`ketlearn.media.score_text`) and return the summary.
 
         Raises
@@ -254,10 +269,10 @@ class RubricForm:
         ValueError
             Unknown or missing criteria, or scores outside the scale; the form is unchanged.
         """
-        result = media.score_text(dict(scores), self.rubric)  # validate before touching widgets
-        for cid, value in dict(scores).items():
-            self.selectors[str(cid)].value = value
-        return self.summary(result)
+        if scores is None:
+            return super().update()
+        media.score_text(dict(scores), self.rubric)  # validate before touching widgets
+        return super().update(**{str(cid): value for cid, value in dict(scores).items()})
 
     def summary(self, result: media.RubricScore | None = None) -> str:
         """Total plus the criteria scored 2, e.g. for printing under the form."""
@@ -268,13 +283,6 @@ class RubricForm:
             f"{c} {n}" for c, n in zip(high["criterion_id"], high["name"], strict=True)
         )
         return result.summary() + ". Scored 2: " + (worst or "none") + "."
-
-    def _refresh(self) -> None:
-        if not hasattr(self, "output"):
-            return
-        self.output.clear_output()
-        with self.output:
-            print(self.summary())
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

@@ -1,8 +1,10 @@
 """Evidence-synthesis views: forest and funnel plots, a meta-analysis explorer and a SIMULATED
 small-study-effects demo.
 
-Every plot is returned as :class:`ketlearn.plots.FigureWithTable` (figure + caption + the numbers
-it shows). The widgets keep their computation in plain functions that tests call headless:
+The plots (:func:`forest_plot`, :func:`funnel_plot`) live in :mod:`ketlearn.views.meta` and are
+re-exported here; each is a :class:`ketlearn.plots.FigureWithTable` (figure + caption + the
+numbers it shows). The apps are :class:`ketlearn.views.app.App` subclasses whose computation is in
+plain functions that tests call headless:
 
 - :func:`explore` (used by :class:`MetaExplorer`): pool the chosen studies with the chosen model
   and return the result, a tidy table and the printed summary;
@@ -38,10 +40,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .. import meta
 from .._validation import check_choice
+from ..views.app import App, Control
+from ..views.meta import forest_plot, funnel_plot
 
 __all__ = [
     "ExplorerView",
@@ -68,122 +71,6 @@ def studies_from_ci(labels, estimates, ci_low, ci_high, *, ci_level=0.95, log_sc
         y, v = meta.effect_from_ci(e, lo, hi, ci_level=ci_level, log_scale=log_scale)
         rows.append({"label": str(lab), "estimate": y, "variance": v, "se": float(np.sqrt(v))})
     return pd.DataFrame(rows)
-
-
-def forest_plot(
-    result: meta.MetaResult,
-    *,
-    transform=None,
-    xlabel: str = "effect",
-    caption: str | None = None,
-    null_value: float | None = None,
-    digits: int = 2,
-):
-    """Forest plot of a :class:`ketlearn.meta.MetaResult`, paired with its table of numbers.
-
-    ``transform`` (e.g. ``numpy.exp`` for log ratios) is applied to everything drawn and tabled;
-    the x axis is then logarithmic. ``null_value`` defaults to 1 with a transform, else 0.
-    """
-    from .. import plots
-
-    table = result.forest_table(transform=transform)
-    null = (1.0 if transform is not None else 0.0) if null_value is None else null_value
-    k = result.k
-    with plots.house_style():
-        fig, ax = plots.new_figure(figsize=(7.5, 1.0 + 0.42 * (k + 2)))
-        ypos = np.arange(k, 0, -1) + 1.0
-        studies = table[table["kind"] == "study"]
-        w = studies["weight_pct"].to_numpy()
-        sizes = 30 + 250 * w / max(w.max(), 1e-9)
-        ax.hlines(ypos, studies["ci_low"], studies["ci_high"], color="black", lw=1.2)
-        ax.scatter(studies["estimate"], ypos, s=sizes, marker="s", color=plots.PALETTE[4],
-                   edgecolor="black", zorder=3)  # fmt: skip
-        pooled = table.iloc[-1]
-        yd = 0.6
-        ax.fill(
-            [pooled["ci_low"], pooled["estimate"], pooled["ci_high"], pooled["estimate"]],
-            [yd, yd + 0.25, yd, yd - 0.25],
-            color=plots.PALETTE[5],
-            edgecolor="black",
-            zorder=3,
-        )
-        if np.isfinite(pooled["pi_low"]):
-            ax.hlines(yd - 0.45, pooled["pi_low"], pooled["pi_high"], color=plots.PALETTE[5],
-                      lw=3, label=f"{result.level:.0%} prediction interval")  # fmt: skip
-            ax.legend(loc="lower right", frameon=False)
-        ax.axvline(null, color="grey", ls="--", lw=1)
-        ax.set_yticks([*ypos, yd])
-        ax.set_yticklabels([*studies["label"], pooled["label"]])
-        ax.set_ylim(-0.2, k + 1.6)
-        ax.set_xlabel(xlabel)
-        if transform is not None:
-            ax.set_xscale("log")
-        ax.grid(axis="y", visible=False)
-    shown = table[["label", "estimate", "ci_low", "ci_high", "weight_pct", "pi_low", "pi_high"]]
-    shown = shown.round({"estimate": digits, "ci_low": digits, "ci_high": digits,
-                         "weight_pct": 1, "pi_low": digits, "pi_high": digits})  # fmt: skip
-    shown = shown.astype({"pi_low": "object", "pi_high": "object"})
-    shown.loc[shown["pi_low"].isna(), ["pi_low", "pi_high"]] = ""
-    if caption is None:
-        caption = (
-            f"Forest plot: {k} studies (squares sized by weight, lines = {result.level:.0%} CI), "
-            f"pooled estimate (diamond) and prediction interval (bar)."
-        )
-    return plots.figure_with_table(fig, shown.reset_index(drop=True), caption)
-
-
-def funnel_plot(
-    estimates,
-    variances,
-    *,
-    labels=None,
-    pooled: float | None = None,
-    highlight=None,
-    xlabel: str = "effect",
-    caption: str | None = None,
-    max_rows: int = 15,
-):
-    """Funnel plot (effect vs standard error, inverted) with the pseudo 95% region.
-
-    ``pooled`` defaults to the fixed-effect estimate. ``highlight`` is an optional boolean mask
-    (e.g. "published") drawn as filled circles; the others are open circles.
-    """
-    from .. import plots
-
-    y, v = meta._check_yv(estimates, variances)
-    se = np.sqrt(v)
-    if pooled is None:
-        pooled = meta.pool(y, v, method="FE").estimate
-    mask = np.ones(y.size, bool) if highlight is None else np.asarray(highlight, bool)
-    labels = [f"Study {i + 1}" for i in range(y.size)] if labels is None else list(labels)
-    with plots.house_style():
-        fig, ax = plots.new_figure(figsize=(6.5, 4.5))
-        top = se.max() * 1.05
-        s_grid = np.linspace(0, top, 50)
-        z = stats.norm.ppf(0.975)
-        ax.plot(pooled - z * s_grid, s_grid, color="grey", ls="--", lw=1)
-        ax.plot(pooled + z * s_grid, s_grid, color="grey", ls="--", lw=1)
-        ax.axvline(pooled, color="grey", lw=1)
-        ax.scatter(y[mask], se[mask], color=plots.PALETTE[4], edgecolor="black", zorder=3,
-                   label="shown" if highlight is None else "published")  # fmt: skip
-        if highlight is not None and (~mask).any():
-            ax.scatter(y[~mask], se[~mask], facecolor="none", edgecolor="black", marker="o",
-                       label="not published")  # fmt: skip
-            ax.legend(loc="lower right")
-        ax.set_ylim(top, 0)
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel("standard error")
-    table = pd.DataFrame({"label": labels, "estimate": y.round(3), "se": se.round(3)})
-    if highlight is not None:
-        table["published"] = mask
-    if len(table) > max_rows:
-        table = table.sort_values("se").head(max_rows)
-    if caption is None:
-        caption = (
-            f"Funnel plot of {y.size} studies: effect against standard error (most precise at "
-            f"the top); dashed lines are the pseudo 95% limits around {pooled:.2f}."
-        )
-    return plots.figure_with_table(fig, table.reset_index(drop=True), caption)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -244,7 +131,20 @@ def explore(
     return ExplorerView(r, r.forest_table(transform=transform), text)
 
 
-class MetaExplorer:
+_MODELS = (
+    ("Fixed effect", "FE"),
+    ("Random, DerSimonian–Laird", "DL"),
+    ("Random, Paule–Mandel", "PM"),
+    ("Random, REML", "REML"),
+)
+_INTERVALS = (
+    ("normal (z)", False),
+    ("Hartung–Knapp", True),
+    ("modified Hartung–Knapp", "modified"),
+)
+
+
+class MetaExplorer(App):
     """Tick studies in or out and change the model; the forest plot and summary update.
 
     Parameters
@@ -257,51 +157,47 @@ class MetaExplorer:
         ``numpy.exp`` when the analysis scale is a log ratio.
     """
 
+    print_text = True
+
     def __init__(self, studies: pd.DataFrame, *, scale="mean difference", xlabel="effect",
-                 transform=None):  # fmt: skip
+                 transform=None, display_output: bool = True):  # fmt: skip
+        self.studies = studies
+        self.labels = studies["label"].astype(str).tolist()
+        self.scale, self.xlabel, self.transform = scale, xlabel, transform
+        super().__init__(display_output=display_output)
+
+    def spec(self) -> list[Control]:
+        ticks = [Control(f"include_{i}", "check", True, lab) for i, lab in enumerate(self.labels)]
+        return [
+            *ticks,
+            Control("method", "choice", "REML", "Model", options=_MODELS),
+            Control("hk", "choice", False, "CI", options=_INTERVALS),
+        ]
+
+    @property
+    def checks(self) -> list:
+        """The study checkboxes, in the order of ``studies``."""
+        return [self.controls[f"include_{i}"] for i in range(len(self.labels))]
+
+    @property
+    def view(self) -> ExplorerView:
+        return self.last
+
+    def arrange(self, controls: list):
         import ipywidgets as widgets
 
-        self.studies = studies
-        self.scale, self.xlabel, self.transform = scale, xlabel, transform
-        labels = studies["label"].astype(str).tolist()
-        self.checks = [widgets.Checkbox(value=True, description=lab, indent=False)
-                       for lab in labels]  # fmt: skip
-        self.method = widgets.Dropdown(
-            options=[("Fixed effect", "FE"), ("Random, DerSimonian–Laird", "DL"),
-                     ("Random, Paule–Mandel", "PM"), ("Random, REML", "REML")],
-            value="REML", description="Model",
-        )  # fmt: skip
-        self.hk = widgets.Dropdown(
-            options=[("normal (z)", False), ("Hartung–Knapp", True),
-                     ("modified Hartung–Knapp", "modified")],
-            value=False, description="CI",
-        )  # fmt: skip
-        self.output = widgets.Output()
-        self.last_summary = ""
-        for w in [*self.checks, self.method, self.hk]:
-            w.observe(lambda _: self.update(), names="value")
-        controls = widgets.VBox([widgets.HTML("<b>Studies</b>"), *self.checks])
-        self.widget = widgets.VBox(
-            [widgets.HBox([controls, widgets.VBox([self.method, self.hk])]), self.output]
-        )
-        self.update()
+        ticks = widgets.VBox([widgets.HTML("<b>Studies</b>"), *self.checks])
+        return widgets.HBox([ticks, widgets.VBox([self.method, self.hk])])
 
-    def update(self) -> str:
-        """Recompute from the current controls, redraw, and return the printed summary."""
-        from IPython.display import display
+    def compute(self, *, method, hk, **ticks) -> ExplorerView:
+        included = [lab for i, lab in enumerate(self.labels) if ticks[f"include_{i}"]]
+        return explore(self.studies, included, method=method, hartung_knapp=hk,
+                       scale=self.scale, transform=self.transform)  # fmt: skip
 
-        included = [c.description for c in self.checks if c.value]
-        view = explore(self.studies, included, method=self.method.value,
-                       hartung_knapp=self.hk.value, scale=self.scale,
-                       transform=self.transform)  # fmt: skip
-        self.view = view
-        self.last_summary = view.summary
-        self.output.clear_output(wait=True)
-        with self.output:
-            if view.result is not None and view.result.k >= 2:
-                display(forest_plot(view.result, transform=self.transform, xlabel=self.xlabel))
-            print(view.summary)
-        return view.summary
+    def draw(self, view: ExplorerView):
+        if view.result is None or view.result.k < 2:
+            return None
+        return forest_plot(view.result, transform=self.transform, xlabel=self.xlabel)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -358,45 +254,36 @@ def funnel_demo(
     return FunnelView(sims, all_r, pub_r, egger, "\n".join(lines))
 
 
-class FunnelDemo:
-    """Sliders for the number of studies, the true effect and publication bias (SIMULATED data)."""
+class FunnelDemo(App):
+    """Sliders for the number of studies, the true effect and publication bias (SIMULATED data).
 
-    def __init__(self, seed: int = 2026):
-        import ipywidgets as widgets
+    Each change re-simulates the literature, so the sliders recompute when released.
+    """
 
+    CONTROLS = (
+        Control("k", "int", 40, "studies", bounds=(5, 200, 5)),
+        Control("effect", "float", 0.2, "true SMD", bounds=(-0.5, 1.0, 0.05)),
+        Control("publish", "float", 0.2, "P(publish n.s.)", bounds=(0.0, 1.0, 0.05)),
+    )
+    columns = 3
+    print_text = True
+
+    def __init__(self, seed: int = 2026, *, display_output: bool = True):
         self.seed = seed
-        self.k = widgets.IntSlider(value=40, min=5, max=200, step=5, description="studies")
-        self.effect = widgets.FloatSlider(value=0.2, min=-0.5, max=1.0, step=0.05,
-                                          description="true SMD")  # fmt: skip
-        self.publish = widgets.FloatSlider(
-            value=0.2, min=0.0, max=1.0, step=0.05, description="P(publish n.s.)",
-            style={"description_width": "initial"},
+        super().__init__(display_output=display_output)
+
+    @property
+    def view(self) -> FunnelView:
+        return self.last
+
+    def compute(self, k, effect, publish) -> FunnelView:
+        return funnel_demo(k, true_effect=effect, publish_nonsignificant=publish, seed=self.seed)
+
+    def draw(self, view: FunnelView):
+        return funnel_plot(
+            view.studies["estimate"], view.studies["variance"],
+            labels=view.studies["study"], highlight=view.studies["published"],
+            pooled=view.all_result.estimate, xlabel="SMD (simulated)",
+            caption="SIMULATED studies: filled = published, open = never published. "
+            "Dashed lines: pseudo 95% limits around the pooled estimate of all studies.",
         )  # fmt: skip
-        self.output = widgets.Output()
-        self.last_summary = ""
-        for w in (self.k, self.effect, self.publish):
-            w.observe(lambda _: self.update(), names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.k, self.effect, self.publish]), self.output])
-        self.update()
-
-    def update(self) -> str:
-        """Re-simulate with the current sliders, redraw, and return the printed summary."""
-        from IPython.display import display
-
-        view = funnel_demo(self.k.value, true_effect=self.effect.value,
-                           publish_nonsignificant=self.publish.value, seed=self.seed)  # fmt: skip
-        self.view = view
-        self.last_summary = view.summary
-        self.output.clear_output(wait=True)
-        with self.output:
-            display(
-                funnel_plot(
-                    view.studies["estimate"], view.studies["variance"],
-                    labels=view.studies["study"], highlight=view.studies["published"],
-                    pooled=view.all_result.estimate, xlabel="SMD (simulated)",
-                    caption="SIMULATED studies: filled = published, open = never published. "
-                    "Dashed lines: pseudo 95% limits around the pooled estimate of all studies.",
-                )
-            )  # fmt: skip
-            print(view.summary)
-        return view.summary

@@ -1,7 +1,8 @@
 """The orientation notebook's widget: explore published bioavailability estimates by route.
 
-Computation (:func:`route_estimates`, :func:`route_summary`) is separate from display
-(:class:`RouteExplorer`), so tests drive it headless. Not a dosing guide.
+Computation (:func:`route_estimates`, :func:`route_summary`) is separate from the figure
+(:mod:`ketlearn.views.orientation`) and from the app (:class:`RouteExplorer`, a
+:class:`ketlearn.views.app.App`), so tests drive it headless. Not a dosing guide.
 
 Examples
 --------
@@ -16,6 +17,8 @@ from __future__ import annotations
 import pandas as pd
 
 from .._validation import check_choice
+from ..views.app import App, Control
+from ..views.orientation import route_figure, route_view
 
 __all__ = ["RouteExplorer", "route_estimates", "route_summary"]
 
@@ -47,7 +50,7 @@ def route_summary(df: pd.DataFrame, route: str) -> str:
     )
 
 
-class RouteExplorer:
+class RouteExplorer(App):
     """A dropdown of routes, a dot plot of that route's estimates and a printed summary.
 
     Parameters
@@ -56,57 +59,25 @@ class RouteExplorer:
         The ``bioavailability`` dataset (``ketlearn.data.load("bioavailability")``).
     """
 
-    def __init__(self, df: pd.DataFrame):
-        import ipywidgets as widgets
-
+    def __init__(self, df: pd.DataFrame, *, display_output: bool = True):
         self.df = df
-        routes = _routes(df)
-        self.route = widgets.Dropdown(
-            options=routes,
-            value="intranasal" if "intranasal" in routes else routes[0],
-            description="Route",
-        )
-        self.output = widgets.Output()
-        self.route.observe(lambda change: self.update(change["new"]), names="value")
-        self.widget = widgets.VBox([self.route, self.output])
-        self.last_summary = ""
-        self.update(self.route.value)
+        super().__init__(display_output=display_output)
+
+    def spec(self) -> list[Control]:
+        routes = _routes(self.df)
+        first = "intranasal" if "intranasal" in routes else routes[0]
+        return [Control("route", "choice", first, "Route", options=routes)]
 
     def figure(self, route: str):
         """The dot plot for ``route`` (a matplotlib Figure, not shown)."""
-        from .. import plots
+        return route_figure(route_estimates(self.df, route), route)
 
-        rows = route_estimates(self.df, route)
-        with plots.house_style():
-            fig, ax = plots.new_figure(figsize=(6.5, 2.6))
-            keys = list(dict.fromkeys(rows["source_key"]))
-            markers = ["o", "s", "^", "D", "v"]
-            for i, key in enumerate(keys):
-                sub = rows[rows["source_key"] == key]
-                ax.plot(
-                    sub["bioavailability_pct"],
-                    [i] * len(sub),
-                    linestyle="none",
-                    marker=markers[i % len(markers)],
-                    color=plots.PALETTE[i % 8],
-                    label=key,
-                )
-            ax.set_yticks(range(len(keys)), keys)
-            ax.set_xlim(0, 100)
-            ax.set_xlabel("Bioavailability F (%)")
-            ax.set_title(f"Published estimates: {route}")
-        return fig
+    def compute(self, route: str) -> tuple[str, pd.DataFrame, str]:
+        return route, route_estimates(self.df, route), route_summary(self.df, route)
 
-    def update(self, route: str) -> str:
-        """Redraw for ``route``; return the printed summary."""
-        from IPython.display import display
+    def text(self, result) -> str:
+        return result[2]
 
-        from .. import plots
-
-        summary = route_summary(self.df, route)
-        table = route_estimates(self.df, route)
-        self.output.clear_output(wait=True)
-        with self.output:
-            display(plots.figure_with_table(self.figure(route), table, summary))
-        self.last_summary = summary
-        return summary
+    def draw(self, result):
+        route, rows, summary = result
+        return route_view(rows, route, summary)

@@ -4,10 +4,12 @@ Every view states that it is **not a dosing guide**: the numbers come from popul
 models fitted to a few dozen people, shown to teach how routes and schedules shape a curve.
 
 Design: the computation lives in plain functions (:func:`explorer_data`, :func:`compare_routes`)
-that return the simulated profile, a summary table and the printed text; the ipywidgets classes
-(:class:`PKExplorer`, :class:`RouteComparison`) only read their controls, call those functions and
-redraw. Tests call the functions and the classes' ``update`` methods headless (Agg backend).
-Sliders are bounded to the ranges :class:`ketlearn.pk.Regimen` accepts.
+that return the simulated profile, a summary table and the printed text; the figures are drawn by
+:mod:`ketlearn.views.pk` (:func:`draw_profile` and :func:`band_rows` are re-exported here); the
+apps (:class:`PKExplorer`, :class:`RouteComparison`) are :class:`ketlearn.views.app.App`
+subclasses that declare their controls and call those functions. Tests call the functions and the
+apps' ``update`` methods headless (Agg backend). Sliders are bounded to the ranges
+:class:`ketlearn.pk.Regimen` accepts and recompute when released (each redraw re-simulates).
 
 Examples
 --------
@@ -22,11 +24,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from .. import pk
 from .._validation import check_choice
+from ..views.app import App, Control
+from ..views.pk import ROUTE_LABELS as _ROUTE_LABELS
+from ..views.pk import band_rows, draw_profile, profile_figure
 
 __all__ = [
     "DISCLAIMER",
@@ -52,19 +56,6 @@ INTERVAL_RANGE_MIN = (125.0, 10080.0)  # > the longest infusion slider value
 DURATION_RANGE_MIN = (5.0, 120.0)
 WINDOWS_MIN = {"6 h": 360.0, "24 h": 1440.0, "3 days": 4320.0, "7 days": 10080.0}
 
-_BANDS_SHOWN = ("analgesia_iv", "dissociation", "general_anaesthesia")
-# Lines avoid the band colours (palette 0, 2, 6) and differ in style too, not only in colour.
-_LINE_COLOURS = (4, 5, 7, 1, 3)
-_LINE_STYLES = ("-", "--", "-.", (0, (1, 1)), (0, (5, 1, 1, 1)), (0, (3, 1)))
-_ROUTE_LABELS = {
-    "iv_bolus": "IV bolus",
-    "iv_infusion": "IV infusion",
-    "im": "intramuscular",
-    "intranasal": "intranasal",
-    "oral": "oral",
-    "sublingual": "sublingual",
-}
-
 
 @dataclass(frozen=True)
 class ExplorerResult:
@@ -75,32 +66,6 @@ class ExplorerResult:
     summary: dict
     table: pd.DataFrame
     text: str
-
-
-def band_rows() -> pd.DataFrame:
-    """The concentration bands drawn on the plots (ranges) plus the antidepressant-trial peak."""
-    b = pk.bands().set_index("band_id")
-    rows = [
-        {
-            "band_id": key,
-            "effect": str(b.loc[key, "effect"]),
-            "low_ng_per_ml": float(b.loc[key, "conc_low_ng_per_ml"]),
-            "high_ng_per_ml": float(b.loc[key, "conc_high_ng_per_ml"]),
-            "source_key": str(b.loc[key, "source_key"]),
-        }
-        for key in _BANDS_SHOWN
-    ]
-    peak = float(b.loc["antidepressant_infusion", "conc_ng_per_ml"])
-    rows.append(
-        {
-            "band_id": "antidepressant_infusion",
-            "effect": "reported mean peak of the 0.5 mg/kg / 40 min infusion",
-            "low_ng_per_ml": peak,
-            "high_ng_per_ml": peak,
-            "source_key": str(b.loc["antidepressant_infusion", "source_key"]),
-        }
-    )
-    return pd.DataFrame(rows)
 
 
 def _fmt(x: float) -> str:
@@ -230,293 +195,115 @@ def compare_routes(
     return pd.concat(frames, ignore_index=True), pd.DataFrame(rows)
 
 
-def draw_profile(ax, profiles, *, log_y: bool = True, show_bands: bool = True) -> None:
-    """Plot one or several profiles (``{label: DataFrame}``) with the concentration bands."""
-    from .. import plots
-
-    ymax = 1.0
-    for i, (label, df) in enumerate(profiles.items()):
-        t_h = df["time_min"].to_numpy() / 60.0
-        c = df["plasma_ng_per_ml"].to_numpy()
-        ymax = max(ymax, float(np.max(c)))
-        ax.plot(
-            t_h,
-            np.maximum(c, 0.1) if log_y else c,
-            color=plots.PALETTE[_LINE_COLOURS[i % len(_LINE_COLOURS)]],
-            linestyle=_LINE_STYLES[i % len(_LINE_STYLES)],
-            label=label,
-            linewidth=2,
-        )
-    if show_bands:
-        b = band_rows()
-        colours = [plots.PALETTE[2], plots.PALETTE[0], plots.PALETTE[6]]
-        for colour, (_, row) in zip(colours, b.iloc[:3].iterrows(), strict=True):
-            ax.axhspan(
-                row["low_ng_per_ml"],
-                row["high_ng_per_ml"],
-                color=colour,
-                alpha=0.18,
-                label=f"{row['effect']} ({row['low_ng_per_ml']:g}-{row['high_ng_per_ml']:g})",
-            )
-        peak = b.iloc[3]
-        ax.axhline(
-            peak["low_ng_per_ml"],
-            color="0.45",
-            linestyle=":",
-            linewidth=1.5,
-            label=f"antidepressant infusion, reported peak ({peak['low_ng_per_ml']:g})",
-        )
-    if log_y:
-        ax.set_yscale("log")
-        ax.set_ylim(1.0, max(ymax, 2400.0) * 1.5)
-    else:
-        ax.set_ylim(0.0, ymax * 1.1)
-    ax.set_xlabel("time (h)")
-    ax.set_ylabel("plasma ketamine (ng/mL)")
-    ax.legend(fontsize=8, loc="upper right")
-    ax.set_title("Simulated plasma ketamine: NOT A DOSING GUIDE", fontsize=11)
+_F_CHOICES = ("default", "low", "high")
 
 
-class PKExplorer:
+@dataclass(frozen=True)
+class _Shown:
+    """One explorer update: the simulation (None if the schedule cannot be simulated)."""
+
+    result: ExplorerResult | None
+    text: str
+    log_y: bool
+
+
+class PKExplorer(App):
     """Dose, route, weight and schedule sliders; a plot with the bands; a printed summary.
 
-    Build with ``PKExplorer().widget`` in a notebook; tests call :meth:`update` directly.
+    Build with ``PKExplorer().widget`` in a notebook; tests call :meth:`update` directly
+    (``update(route="oral", dose=1.0)`` sets those controls and returns the printed text).
     """
 
-    def __init__(self, *, display_output: bool = True):
-        import ipywidgets as w
+    CONTROLS = (
+        Control("route", "choice", "iv_infusion", "route", options=pk.ROUTES),
+        Control("dose", "float", 0.5, "dose (mg/kg)", bounds=(*DOSE_RANGE_MG_PER_KG, 0.05)),
+        Control("weight", "float", 70.0, "weight (kg)", bounds=(*WEIGHT_RANGE_KG, 1.0)),
+        Control("duration", "float", 40.0, "infusion (min)", bounds=(*DURATION_RANGE_MIN, 5.0)),
+        Control("repeats", "int", 1, "administrations", bounds=(*REPEATS_RANGE, 1)),
+        Control("interval", "float", 240.0, "interval (min)", bounds=(*INTERVAL_RANGE_MIN, 5.0)),
+        Control("f_choice", "choice", "default", "bioavailability", options=_F_CHOICES),
+        Control("preset", "choice", "domino1984", "model", options=tuple(pk.PRESETS)),
+        Control("window", "choice", "24 h", "window", options=tuple(WINDOWS_MIN)),
+        Control("log_y", "check", True, "log scale"),
+    )
+    columns = 2
+    label_width = "150px"
+    width = "430px"
 
-        style = {"description_width": "150px"}
-        layout = w.Layout(width="430px")
-        self.route = w.Dropdown(
-            options=list(pk.ROUTES),
-            value="iv_infusion",
-            description="route",
-            style=style,
-            layout=layout,
-        )
-        self.dose = w.FloatSlider(
-            value=0.5,
-            min=DOSE_RANGE_MG_PER_KG[0],
-            max=DOSE_RANGE_MG_PER_KG[1],
-            step=0.05,
-            description="dose (mg/kg)",
-            style=style,
-            layout=layout,
-        )
-        self.weight = w.FloatSlider(
-            value=70.0,
-            min=WEIGHT_RANGE_KG[0],
-            max=WEIGHT_RANGE_KG[1],
-            step=1.0,
-            description="weight (kg)",
-            style=style,
-            layout=layout,
-        )
-        self.duration = w.FloatSlider(
-            value=40.0,
-            min=DURATION_RANGE_MIN[0],
-            max=DURATION_RANGE_MIN[1],
-            step=5.0,
-            description="infusion (min)",
-            style=style,
-            layout=layout,
-        )
-        self.repeats = w.IntSlider(
-            value=1,
-            min=REPEATS_RANGE[0],
-            max=REPEATS_RANGE[1],
-            description="administrations",
-            style=style,
-            layout=layout,
-        )
-        self.interval = w.FloatSlider(
-            value=240.0,
-            min=INTERVAL_RANGE_MIN[0],
-            max=INTERVAL_RANGE_MIN[1],
-            step=5.0,
-            description="interval (min)",
-            style=style,
-            layout=layout,
-        )
-        self.f_choice = w.Dropdown(
-            options=["default", "low", "high"],
-            value="default",
-            description="bioavailability",
-            style=style,
-            layout=layout,
-        )
-        self.preset = w.Dropdown(
-            options=list(pk.PRESETS),
-            value="domino1984",
-            description="model",
-            style=style,
-            layout=layout,
-        )
-        self.window = w.Dropdown(
-            options=list(WINDOWS_MIN),
-            value="24 h",
-            description="window",
-            style=style,
-            layout=layout,
-        )
-        self.log_y = w.Checkbox(value=True, description="log scale")
-        self.output = w.Output()
-        self.display_output = display_output
-        controls = [
-            self.route,
-            self.dose,
-            self.weight,
-            self.duration,
-            self.repeats,
-            self.interval,
-            self.f_choice,
-            self.preset,
-            self.window,
-            self.log_y,
-        ]
-        for c in controls:
-            c.observe(lambda _change: self.update(), names="value")
-        self.widget = w.VBox([w.HBox([w.VBox(controls[:5]), w.VBox(controls[5:])]), self.output])
-        self.last_text = ""
-        self.last_figure = None
-        self._busy = False
-        self.update()
+    @property
+    def last_figure(self):
+        """The matplotlib figure of the last update (None if nothing could be simulated)."""
+        return None if self.last_shown is None else self.last_shown.figure
 
-    def values(self) -> dict:
-        """Current control values as keyword arguments for :func:`explorer_data`."""
-        return {
-            "route": self.route.value,
-            "dose_mg_per_kg": float(self.dose.value),
-            "weight_kg": float(self.weight.value),
-            "repeats": int(self.repeats.value),
-            "interval_min": float(self.interval.value),
-            "duration_min": float(self.duration.value),
-            "bioavailability": self.f_choice.value,
-            "preset": self.preset.value,
-            "t_end_min": WINDOWS_MIN[self.window.value],
-        }
+    def before_compute(self, values: dict) -> None:
+        self.duration.disabled = values["route"] != "iv_infusion"
+        self.f_choice.disabled = values["route"] not in pk.ROUTE_PARAMETERS
+        self.interval.disabled = values["repeats"] == 1
 
-    def update(self, **overrides) -> str:
-        """Recompute and redraw; ``overrides`` set controls first. Returns the printed text."""
-        if self._busy:  # a control changed while we were setting overrides
-            return self.last_text
-        self._busy = True
+    def compute(self, **v) -> _Shown:
         try:
-            for name, value in overrides.items():
-                getattr(self, name).value = value
-        finally:
-            self._busy = False
-        self.duration.disabled = self.route.value != "iv_infusion"
-        self.f_choice.disabled = self.route.value not in pk.ROUTE_PARAMETERS
-        self.interval.disabled = self.repeats.value == 1
-        try:
-            res = explorer_data(**self.values())
-        except ValueError as err:  # e.g. an infusion longer than the window
-            self.last_text = f"Cannot simulate this schedule: {err}\n{DISCLAIMER}"
-            self._show(None, None)
-            return self.last_text
-        from .. import plots
-
-        with plots.house_style():
-            fig, ax = plots.new_figure(figsize=(8.0, 4.4))
-            draw_profile(
-                ax, {_ROUTE_LABELS[res.regimen.route]: res.profile}, log_y=self.log_y.value
+            res = explorer_data(
+                v["route"],
+                float(v["dose"]),
+                float(v["weight"]),
+                repeats=int(v["repeats"]),
+                interval_min=float(v["interval"]),
+                duration_min=float(v["duration"]),
+                bioavailability=v["f_choice"],
+                preset=v["preset"],
+                t_end_min=WINDOWS_MIN[v["window"]],
             )
-        self.last_text = res.text
-        self.last_figure = fig
-        self._show(fig, res)
-        return res.text
+        except ValueError as err:  # e.g. an infusion longer than the window
+            return _Shown(None, f"Cannot simulate this schedule: {err}\n{DISCLAIMER}", v["log_y"])
+        return _Shown(res, res.text, bool(v["log_y"]))
 
-    def _show(self, fig, res) -> None:
-        if not self.display_output:
-            return
-        from IPython.display import display
-
-        from .. import plots
-
-        self.output.clear_output(wait=True)
-        with self.output:
-            if fig is None:
-                print(self.last_text)
-            else:
-                display(plots.figure_with_table(fig, res.table, res.text))
+    def draw(self, shown: _Shown):
+        if shown.result is None:
+            return None
+        label = _ROUTE_LABELS[shown.result.regimen.route]
+        return profile_figure(
+            {label: shown.result.profile},
+            caption=shown.text,
+            table=shown.result.table,
+            log_y=shown.log_y,
+        )
 
 
-class RouteComparison:
+class RouteComparison(App):
     """One dose (mg/kg) by every route on one plot, with a table of Cmax, tmax, AUC and F."""
 
-    def __init__(self, *, display_output: bool = True):
-        import ipywidgets as w
+    CONTROLS = (
+        Control("dose", "float", 0.5, "dose (mg/kg)", bounds=(0.05, DOSE_RANGE_MG_PER_KG[1], 0.05)),
+        Control("weight", "float", 70.0, "weight (kg)", bounds=(*WEIGHT_RANGE_KG, 1.0)),
+        Control("f_choice", "choice", "default", "bioavailability", options=_F_CHOICES),
+    )
+    columns = 3
+    label_width = "150px"
 
-        style = {"description_width": "150px"}
-        self.dose = w.FloatSlider(
-            value=0.5,
-            min=0.05,
-            max=DOSE_RANGE_MG_PER_KG[1],
-            step=0.05,
-            description="dose (mg/kg)",
-            style=style,
-        )
-        self.weight = w.FloatSlider(
-            value=70.0,
-            min=WEIGHT_RANGE_KG[0],
-            max=WEIGHT_RANGE_KG[1],
-            step=1.0,
-            description="weight (kg)",
-            style=style,
-        )
-        self.f_choice = w.Dropdown(
-            options=["default", "low", "high"],
-            value="default",
-            description="bioavailability",
-            style=style,
-        )
-        self.output = w.Output()
-        self.display_output = display_output
-        for c in (self.dose, self.weight, self.f_choice):
-            c.observe(lambda _change: self.update(), names="value")
-        self.widget = w.VBox([w.HBox([self.dose, self.weight, self.f_choice]), self.output])
-        self.last_table = None
-        self.last_text = ""
-        self.last_figure = None
-        self._busy = False
-        self.update()
+    @property
+    def last_table(self) -> pd.DataFrame:
+        """Cmax, tmax, AUC and F per route, from the last update."""
+        return self.last[1]
 
-    def update(self, **overrides) -> str:
-        """Recompute and redraw; returns the printed text."""
-        if self._busy:
-            return self.last_text
-        self._busy = True
-        try:
-            for name, value in overrides.items():
-                getattr(self, name).value = value
-        finally:
-            self._busy = False
-        profiles, table = compare_routes(
-            self.dose.value, self.weight.value, bioavailability=self.f_choice.value
-        )
+    @property
+    def last_figure(self):
+        return self.last_shown.figure
+
+    def compute(self, dose, weight, f_choice) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+        profiles, table = compare_routes(dose, weight, bioavailability=f_choice)
         best = table.sort_values("auc_ng_h_per_ml", ascending=False)
         text = (
-            f"Same dose ({self.dose.value:g} mg/kg, {self.weight.value:g} kg) by each route, "
-            f"bioavailability '{self.f_choice.value}'. Highest exposure (AUC): "
+            f"Same dose ({dose:g} mg/kg, {weight:g} kg) by each route, "
+            f"bioavailability '{f_choice}'. Highest exposure (AUC): "
             f"{', '.join(best['route'].head(2))}; lowest: {best['route'].iloc[-1]}. "
             f"{DISCLAIMER}"
         )
-        from .. import plots
+        return profiles, table, text
 
-        with plots.house_style():
-            fig, ax = plots.new_figure(figsize=(8.0, 4.4))
-            draw_profile(
-                ax,
-                {_ROUTE_LABELS[r]: g for r, g in profiles.groupby("route", sort=False)},
-                log_y=True,
-            )
-        self.last_table, self.last_text, self.last_figure = table, text, fig
-        if self.display_output:
-            from IPython.display import display
+    def text(self, result) -> str:
+        return result[2]
 
-            self.output.clear_output(wait=True)
-            with self.output:
-                display(plots.figure_with_table(fig, table, text))
-        return text
+    def draw(self, result):
+        profiles, table, text = result
+        grouped = {_ROUTE_LABELS[r]: g for r, g in profiles.groupby("route", sort=False)}
+        return profile_figure(grouped, caption=text, table=table, log_y=True)

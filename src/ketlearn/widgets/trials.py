@@ -1,9 +1,10 @@
 """Widgets for reading trials: a trial simulator and an absolute-risk / NNT explorer.
 
 The computation lives in plain functions (:func:`simulation_summary`, :func:`nnt_table`,
-:func:`nnt_summary`) that return tables and sentences, so tests call them headless; the
-ipywidgets apps (:class:`TrialSimulator`, :class:`NNTExplorer`) only wire sliders to them and
-redraw. All numbers are SIMULATED or hypothetical; educational material, not medical advice.
+:func:`nnt_summary`) that return tables and sentences, so tests call them headless; the figures
+are drawn by :mod:`ketlearn.views.trials` (:func:`simulation_figure` is re-exported here); the
+apps (:class:`TrialSimulator`, :class:`NNTExplorer`) are :class:`ketlearn.views.app.App`
+subclasses that declare their sliders and call those functions. All numbers are SIMULATED or hypothetical; educational material, not medical advice.
 
 Examples
 --------
@@ -15,11 +16,12 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 
 from .. import trials
 from .._validation import check_number
+from ..views.app import App, Control
+from ..views.trials import events_figure, nnt_view, simulation_figure, simulation_view
 
 __all__ = [
     "NNTExplorer",
@@ -88,94 +90,40 @@ def simulation_summary(
     return res, table, text
 
 
-def simulation_figure(result: trials.SimulationResult):
-    """Histograms of the estimates (with the true effect) and of the p values."""
-    from .. import plots
-
-    with plots.house_style():
-        fig, (ax1, ax2) = plots.new_figure(1, 2, figsize=(9, 3.2))
-        ax1.hist(result.estimate, bins=30, color=plots.PALETTE[1])
-        ax1.axvline(
-            result.design.true_effect_points, color=plots.PALETTE[5], lw=2, label="true effect"
-        )
-        ax1.axvline(0, color="0.3", lw=1, ls="--", label="no effect")
-        ax1.set_xlabel("Estimated difference (MADRS points)")
-        ax1.set_ylabel("Simulated trials")
-        ax1.legend(frameon=False, fontsize=8)
-        ax2.hist(result.p_value, bins=np.linspace(0, 1, 21), color=plots.PALETTE[2])
-        ax2.axvline(0.05, color=plots.PALETTE[5], lw=1.5, label="p = 0.05")
-        ax2.set_xlabel("p value")
-        ax2.set_ylabel("Simulated trials")
-        ax2.legend(frameon=False, fontsize=8)
-    return fig
-
-
-class TrialSimulator:
+class TrialSimulator(App):
     """Sliders for a simulated trial; shows the spread of estimates and p values.
 
     Guiding question: with dissociation revealing who had the drug, how much of the "effect"
     is expectancy, and what does an active placebo change?
     """
 
-    def __init__(self, *, n_trials: int = 1000, seed: int = 0):
-        import ipywidgets as widgets
+    CONTROLS = (
+        Control("n_per_arm", "int", 50, "Patients per arm", bounds=(10, 300, 10)),
+        Control("true_effect_points", "float", -4.0, "True drug effect (points)",
+                bounds=(-12.0, 0.0, 0.5)),
+        Control("placebo_response_points", "float", -5.7, "Placebo response (points)",
+                bounds=(-15.0, 0.0, 0.1)),
+        Control("unblinding", "float", 0.0, "Unblinding (0-1)", bounds=(0.0, 1.0, 0.1)),
+        Control("expectancy_points", "float", 0.0, "Expectancy effect (points)",
+                bounds=(-6.0, 0.0, 0.5)),
+        Control("active_placebo_mimicry", "float", 0.0, "Active placebo mimicry (0-1)",
+                bounds=(0.0, 1.0, 0.1)),
+    )  # fmt: skip
+    label_width = "190px"
+    width = "460px"
 
+    def __init__(self, *, n_trials: int = 1000, seed: int = 0, display_output: bool = True):
         self.n_trials, self.seed = n_trials, seed
-        style = {"description_width": "190px"}
-        layout = widgets.Layout(width="460px")
+        super().__init__(display_output=display_output)
 
-        def slider(kind, desc, value, lo, hi, step):
-            return kind(
-                value=value,
-                min=lo,
-                max=hi,
-                step=step,
-                description=desc,
-                style=style,
-                layout=layout,
-                continuous_update=False,
-            )
+    def compute(self, **values) -> tuple[trials.SimulationResult, pd.DataFrame, str]:
+        return simulation_summary(**values, n_trials=self.n_trials, seed=self.seed)
 
-        self.controls = {
-            "n_per_arm": slider(widgets.IntSlider, "Patients per arm", 50, 10, 300, 10),
-            "true_effect_points": slider(
-                widgets.FloatSlider, "True drug effect (points)", -4.0, -12.0, 0.0, 0.5
-            ),
-            "placebo_response_points": slider(
-                widgets.FloatSlider, "Placebo response (points)", -5.7, -15.0, 0.0, 0.1
-            ),
-            "unblinding": slider(widgets.FloatSlider, "Unblinding (0-1)", 0.0, 0.0, 1.0, 0.1),
-            "expectancy_points": slider(
-                widgets.FloatSlider, "Expectancy effect (points)", 0.0, -6.0, 0.0, 0.5
-            ),
-            "active_placebo_mimicry": slider(
-                widgets.FloatSlider, "Active placebo mimicry (0-1)", 0.0, 0.0, 1.0, 0.1
-            ),
-        }
-        self.output = widgets.Output()
-        for w in self.controls.values():
-            w.observe(lambda change: self.update(), names="value")
-        self.widget = widgets.VBox([*self.controls.values(), self.output])
-        self.last_summary = ""
-        self.update()
+    def text(self, result) -> str:
+        return result[2]
 
-    def values(self) -> dict:
-        """Current slider values."""
-        return {k: w.value for k, w in self.controls.items()}
-
-    def update(self, **values) -> str:
-        """Recompute (with the sliders, or with ``values`` for tests) and redraw; return text."""
-        from IPython.display import display
-
-        from .. import plots
-
-        params = {**self.values(), **values}
-        res, table, text = simulation_summary(**params, n_trials=self.n_trials, seed=self.seed)
-        self.output.clear_output(wait=True)
-        with self.output:
-            display(plots.figure_with_table(simulation_figure(res), table.round(3), text))
-        self.last_summary = text
-        return text
+    def draw(self, result):
+        return simulation_view(*result)
 
 
 # --------------------------------------------------------------------------------------------
@@ -265,89 +213,34 @@ def nnt_summary(
 
 
 def nnt_figure(control_risk: float, treatment_risk: float, *, n_per_arm: int = 100):
-    """Bar chart: events per 100 people in each arm."""
-    from .. import plots
-
-    t = nnt_table(control_risk, treatment_risk, n_per_arm=n_per_arm).iloc[0]
-    n = int(t["n_per_arm"])
-    per100 = [100 * t["events_control"] / n, 100 * t["events_treatment"] / n]
-    with plots.house_style():
-        fig, ax = plots.new_figure(figsize=(5, 3))
-        ax.bar(["control", "treatment"], per100, color=[plots.PALETTE[1], plots.PALETTE[0]])
-        ax.set_ylim(0, 100)
-        ax.set_ylabel("Events per 100 people")
-        for i, v in enumerate(per100):
-            ax.text(i, v + 2, f"{v:.0f}", ha="center")
-    return fig
+    """Bar chart: events per 100 people in each arm (drawn by :func:`~ketlearn.views.trials.events_figure`)."""
+    return events_figure(nnt_table(control_risk, treatment_risk, n_per_arm=n_per_arm))
 
 
-class NNTExplorer:
+class NNTExplorer(App):
     """Sliders for control risk, risk ratio and arm size; prints absolute vs relative effects.
 
     Guiding question: the same risk ratio, applied to a rare and to a common outcome, gives
     very different numbers needed to treat. Why?
     """
 
-    def __init__(self):
-        import ipywidgets as widgets
+    CONTROLS = (
+        Control("control_risk", "float", 0.3, "Control risk", bounds=(0.01, 0.9, 0.01)),
+        Control("risk_ratio", "float", 1.5, "Risk ratio", bounds=(0.2, 3.0, 0.05)),
+        Control("n_per_arm", "int", 100, "People per arm", bounds=(10, 1000, 10)),
+        Control("outcome_is_good", "check", True, "The event is wanted (response)"),
+    )
+    label_width = "160px"
+    width = "440px"
 
-        style = {"description_width": "160px"}
-        layout = widgets.Layout(width="440px")
-        self.control = widgets.FloatSlider(
-            value=0.3,
-            min=0.01,
-            max=0.9,
-            step=0.01,
-            description="Control risk",
-            style=style,
-            layout=layout,
-            continuous_update=False,
-        )
-        self.ratio = widgets.FloatSlider(
-            value=1.5,
-            min=0.2,
-            max=3.0,
-            step=0.05,
-            description="Risk ratio",
-            style=style,
-            layout=layout,
-            continuous_update=False,
-        )
-        self.n = widgets.IntSlider(
-            value=100,
-            min=10,
-            max=1000,
-            step=10,
-            description="People per arm",
-            style=style,
-            layout=layout,
-            continuous_update=False,
-        )
-        self.good = widgets.Checkbox(value=True, description="The event is wanted (response)")
-        self.output = widgets.Output()
-        for w in (self.control, self.ratio, self.n, self.good):
-            w.observe(lambda change: self.update(), names="value")
-        self.widget = widgets.VBox([self.control, self.ratio, self.n, self.good, self.output])
-        self.last_summary = ""
-        self.update()
+    def compute(self, control_risk, risk_ratio, n_per_arm, outcome_is_good):
+        pt = min(1.0, control_risk * risk_ratio)
+        kwargs = {"n_per_arm": n_per_arm, "outcome_is_good": outcome_is_good}
+        text = nnt_summary(control_risk, pt, **kwargs)
+        return nnt_table(control_risk, pt, **kwargs), text
 
-    def update(
-        self, control_risk=None, risk_ratio=None, n_per_arm=None, outcome_is_good=None
-    ) -> str:
-        """Recompute and redraw; arguments override the sliders (for tests). Returns text."""
-        from IPython.display import display
+    def text(self, result) -> str:
+        return result[1]
 
-        from .. import plots
-
-        pc = self.control.value if control_risk is None else control_risk
-        rr = self.ratio.value if risk_ratio is None else risk_ratio
-        n = self.n.value if n_per_arm is None else n_per_arm
-        good = self.good.value if outcome_is_good is None else outcome_is_good
-        pt = min(1.0, pc * rr)
-        text = nnt_summary(pc, pt, n_per_arm=n, outcome_is_good=good)
-        table = nnt_table(pc, pt, n_per_arm=n, outcome_is_good=good)
-        self.output.clear_output(wait=True)
-        with self.output:
-            display(plots.figure_with_table(nnt_figure(pc, pt, n_per_arm=n), table, text))
-        self.last_summary = text
-        return text
+    def draw(self, result):
+        return nnt_view(*result)
