@@ -4,6 +4,12 @@ Pure drawing: the functions take simulated profiles (from :func:`ketlearn.pk.sim
 return or fill matplotlib figures; :func:`profile_figure` pairs the figure with the table of its
 numbers. Every figure says it is **not a dosing guide**.
 
+Dual use. Concentration bands (analgesia, dissociation, anaesthesia) were measured after
+clinical intravenous regimens. They are drawn only when every profile on the plot comes from a
+clinical intravenous or intramuscular regimen (:data:`CLINICAL_BAND_ROUTES`, read from the
+profile's ``attrs``), and each band is labelled with the clinical study it comes from, so no plot
+sets a nasal, oral or sublingual curve against an effect band. Doses are in mg/kg only.
+
 Examples
 --------
 >>> import matplotlib
@@ -22,7 +28,18 @@ import pandas as pd
 
 from .. import pk, plots
 
-__all__ = ["ROUTE_LABELS", "band_rows", "draw_profile", "profile_figure", "profile_table"]
+__all__ = [
+    "CLINICAL_BAND_ROUTES",
+    "ROUTE_LABELS",
+    "band_rows",
+    "bands_allowed",
+    "draw_profile",
+    "profile_figure",
+    "profile_table",
+]
+
+#: Routes after which the published concentration bands were measured in clinical studies.
+CLINICAL_BAND_ROUTES = frozenset({"iv_bolus", "iv_infusion", "im"})
 
 _BANDS_SHOWN = ("analgesia_iv", "dissociation", "general_anaesthesia")
 # Lines avoid the band colours (palette 0, 2, 6) and differ in style too, not only in colour.
@@ -48,6 +65,7 @@ def band_rows() -> pd.DataFrame:
             "low_ng_per_ml": float(b.loc[key, "conc_low_ng_per_ml"]),
             "high_ng_per_ml": float(b.loc[key, "conc_high_ng_per_ml"]),
             "source_key": str(b.loc[key, "source_key"]),
+            "clinical_study": _study(b.loc[key]),
         }
         for key in _BANDS_SHOWN
     ]
@@ -59,13 +77,48 @@ def band_rows() -> pd.DataFrame:
             "low_ng_per_ml": peak,
             "high_ng_per_ml": peak,
             "source_key": str(b.loc["antidepressant_infusion", "source_key"]),
+            "clinical_study": _study(b.loc["antidepressant_infusion"]),
         }
     )
     return pd.DataFrame(rows)
 
 
+def _study(row) -> str:
+    """Where a band was measured: the clinical regimen and the study, as the dataset gives them."""
+    original = row.get("original_source")
+    study = (
+        str(original).split(" and others")[0].split(", as cited")[0] if pd.notna(original) else ""
+    )
+    cited = f"{study}, via {row['source_key']}" if study else str(row["source_key"])
+    return f"{row['route']} {row['regimen']}; {cited}"
+
+
+def bands_allowed(profiles) -> bool:
+    """True only if every profile is from a clinical IV or IM regimen (see the module notes).
+
+    >>> from ketlearn import pk
+    >>> iv = pk.simulate(pk.Regimen("iv_bolus", 0.5, 70.0), t_end_min=60.0)
+    >>> oral = pk.simulate(pk.Regimen("oral", 0.5, 70.0), t_end_min=60.0)
+    >>> bands_allowed({"iv": iv}), bands_allowed({"iv": iv, "oral": oral})
+    (True, False)
+    """
+    if not profiles:
+        return False
+    for df in profiles.values():
+        routes = set(getattr(df, "attrs", {}).get("bioavailability", {}))
+        if not routes or not routes <= CLINICAL_BAND_ROUTES:
+            return False
+    return True
+
+
 def draw_profile(ax, profiles, *, log_y: bool = True, show_bands: bool = True) -> None:
-    """Plot one or several profiles (``{label: DataFrame}``) with the concentration bands."""
+    """Plot one or several profiles (``{label: DataFrame}``), with bands where allowed.
+
+    The concentration bands are drawn only when ``show_bands`` is true **and**
+    :func:`bands_allowed` says every profile is a clinical IV or IM regimen; otherwise the
+    axes say why they are absent.
+    """
+    show_bands = show_bands and bands_allowed(profiles)
     ymax = 1.0
     for i, (label, df) in enumerate(profiles.items()):
         t_h = df["time_min"].to_numpy() / 60.0
@@ -88,7 +141,10 @@ def draw_profile(ax, profiles, *, log_y: bool = True, show_bands: bool = True) -
                 row["high_ng_per_ml"],
                 color=colour,
                 alpha=0.18,
-                label=f"{row['effect']} ({row['low_ng_per_ml']:g}-{row['high_ng_per_ml']:g})",
+                label=(
+                    f"{row['effect']} ({row['low_ng_per_ml']:g}-{row['high_ng_per_ml']:g}); "
+                    f"measured after {row['clinical_study']}"
+                ),
             )
         peak = b.iloc[3]
         ax.axhline(
@@ -96,7 +152,19 @@ def draw_profile(ax, profiles, *, log_y: bool = True, show_bands: bool = True) -
             color="0.45",
             linestyle=":",
             linewidth=1.5,
-            label=f"antidepressant infusion, reported peak ({peak['low_ng_per_ml']:g})",
+            label=(
+                f"antidepressant infusion, reported peak ({peak['low_ng_per_ml']:g}); "
+                f"{peak['clinical_study']}"
+            ),
+        )
+    else:
+        ax.text(
+            0.01,
+            0.02,
+            "No effect bands: they were measured after clinical IV regimens only.",
+            transform=ax.transAxes,
+            fontsize=8,
+            style="italic",
         )
     if log_y:
         ax.set_yscale("log")

@@ -29,8 +29,8 @@ import pandas as pd
 from .. import pk
 from .._validation import check_choice
 from ..views.app import App, Control
+from ..views.pk import CLINICAL_BAND_ROUTES, band_rows, draw_profile, profile_figure
 from ..views.pk import ROUTE_LABELS as _ROUTE_LABELS
-from ..views.pk import band_rows, draw_profile, profile_figure
 
 __all__ = [
     "DISCLAIMER",
@@ -134,8 +134,8 @@ def explorer_data(
         }
     )
     lines = [
-        f"{_ROUTE_LABELS[route]}, {dose_mg_per_kg:g} mg/kg x {repeats} for {weight_kg:g} kg "
-        f"({reg.dose_mg:g} mg each), model {pk.get_preset(preset).label}:",
+        f"{_ROUTE_LABELS[route]}, {dose_mg_per_kg:g} mg/kg x {repeats} for {weight_kg:g} kg, "
+        f"model {pk.get_preset(preset).label}:",
         f"  Cmax {_fmt(s['cmax_ng_per_ml'])} ng/mL ({s['cmax_um']:.3g} µM) at "
         f"{s['tmax_min']:g} min; AUC {_fmt(s['auc_ng_h_per_ml'])} ng·h/mL over "
         f"{t_end_min / 60:g} h.",
@@ -146,6 +146,11 @@ def explorer_data(
         lines.append(
             f"  F = {f:.2f} (published range {params.f_low:.2f}-{params.f_high:.2f}); "
             f"absorption rate {params.ka_per_min:.3g} /min ({params.ka_basis})."
+        )
+    if route not in CLINICAL_BAND_ROUTES:
+        lines.append(
+            "  No effect bands on this plot: the published concentration bands were measured "
+            "after clinical intravenous regimens."
         )
     lines.append(f"  {DISCLAIMER}")
     return ExplorerResult(reg, df, s, table, "\n".join(lines))
