@@ -65,4 +65,4 @@ def test_site_page_lists_every_term_once():
     page = glossary.markdown_page()
     for term in ROWS["term"]:
         assert page.count(f"\n**{term}**") == 1, term
-        assert f"({glossary.anchor(term)})=" in page
+        assert f"(glossary-{glossary.anchor(term)})=" in page

@@ -418,3 +418,39 @@ def test_site_notebooks_are_the_student_versions(site_html):
         code = [c.source for c in built.cells if c.cell_type == "code"]
         assert code == [c.source for c in student.cells if c.cell_type == "code"], name
         assert len(built.cells) == len(student.cells) + 1, "only the links cell is added"
+
+
+def test_glossary_links_skip_code_maths_headings_and_existing_links():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell(
+            "# Placebo heading\n\nA `placebo` in code, $placebo$ in maths, [placebo](x.md),\n"
+            "```\nplacebo in a fence\n```\nthen the placebo in prose, and placebo again.\n"
+            "The NNT and the number needed to treat."
+        )
+    ]
+    n = build_site._glossary_links(nb, build_site._glossary_patterns())
+    text = nb.cells[0].source
+    assert text.count("{ref}`placebo <glossary-placebo>`") == 1  # first use in prose only
+    assert "# Placebo heading" in text and "`placebo` in code" in text
+    assert "$placebo$" in text and "[placebo](x.md)" in text and "placebo in a fence" in text
+    assert "{ref}`NNT <glossary-number-needed-to-treat>`" in text  # an alias links the term once
+    assert "the number needed to treat." in text
+    assert n == 2
+
+
+@pytest.mark.slow
+def test_glossary_page_defines_every_term_and_notebooks_link_to_it(site_html, pages):
+    from ketlearn import glossary
+
+    html = (site_html / "glossary.html").read_text(encoding="utf-8")
+    for term in glossary.terms()["term"]:
+        assert f'id="glossary-{glossary.anchor(term)}"' in html, term
+    linked = {
+        name
+        for name, page in pages.items()
+        if name.startswith("notebooks/")
+        and any("glossary.html#glossary-" in link for link in page.links)
+    }
+    assert len(linked) >= 7, f"notebook pages linking to the glossary: {sorted(linked)}"
+    assert "course-map.png" in (site_html / "course-map.html").read_text(encoding="utf-8")

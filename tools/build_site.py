@@ -381,6 +381,70 @@ def _cite_roles(text: str) -> str:
     return "".join(p if i % 2 else convert(p) for i, p in enumerate(pieces))
 
 
+#: Spans where a glossary link must not go: code, maths, links and images, MyST roles, HTML tags.
+_PROTECTED = re.compile(
+    r"(```.*?```|`[^`\n]*`|\$\$.*?\$\$|\$[^$\n]+\$|!?\[[^\]\n]*\]\([^)\n]*\)"
+    r"|\{[\w:]+\}`[^`]*`|<[^>\n]+>)",
+    flags=re.S,
+)
+
+
+def _glossary_patterns() -> list[tuple[str, re.Pattern]]:
+    """(label, pattern) for every glossary term and alias of 3+ characters, longest first."""
+    from ketlearn import glossary
+
+    found = []
+    for _, row in glossary.terms().iterrows():
+        label = f"glossary-{glossary.anchor(row['term'])}"
+        names = [row["term"]]
+        if isinstance(row["aliases"], str):
+            names += [a.strip() for a in row["aliases"].split(";") if len(a.strip()) >= 3]
+        for name in names:
+            flags = 0 if name.isupper() else re.IGNORECASE  # abbreviations match in capitals only
+            found.append((label, re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", flags)))
+    return sorted(found, key=lambda item: -len(item[1].pattern))
+
+
+def _glossary_links(nb, patterns) -> int:
+    """Link the first use of each glossary term in the notebook's prose to the glossary page.
+
+    Headings, code, maths, existing links and roles are left alone; each term is linked once per
+    notebook (``{ref}`` roles, so Sphinx checks that the target exists). Returns how many.
+    """
+    done: set[str] = set()
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        lines = cell.source.split("\n")
+        in_block = False  # inside a fenced code block or a $$ maths block
+        for i, line in enumerate(lines):
+            stripped = line.strip()
+            if stripped.startswith(("```", "~~~")) or stripped == "$$":
+                in_block = not in_block
+                continue
+            if in_block or stripped.startswith(("#", "|", ">", "$$")) or not stripped:
+                continue
+            pieces = _PROTECTED.split(line)  # even indices: prose; odd: protected spans
+            j = 0
+            while j < len(pieces):
+                # the leftmost use of any term not linked yet (the longer name on a tie)
+                hits = [
+                    (m.start(), -len(m.group(0)), label, m)
+                    for label, pattern in patterns
+                    if label not in done and (m := pattern.search(pieces[j])) is not None
+                ]
+                if hits:
+                    _, _, label, m = min(hits, key=lambda h: (h[0], h[1]))
+                    role = "{ref}`" + m.group(0) + " <" + label + ">`"
+                    before, rest = pieces[j][: m.start()], pieces[j][m.end() :]
+                    pieces[j : j + 1] = [before, role, rest]
+                    done.add(label)
+                j += 2
+            lines[i] = "".join(pieces)
+        cell.source = "\n".join(lines)
+    return len(done)
+
+
 def binder_url(config: dict, notebook: str) -> str:
     repo = config["ketlearn"]["repository_url"]
     branch = config["ketlearn"].get("branch", "main")
@@ -459,7 +523,7 @@ def _opening(nb) -> dict:
     }
 
 
-def _course_map(notebooks: dict[str, object]) -> str:
+def _course_map(notebooks: dict[str, object], book: Path | None = None) -> str:
     lines = [
         "# Course map",
         "",
@@ -468,6 +532,15 @@ def _course_map(notebooks: dict[str, object]) -> str:
         "and its references. Notebook 00 needs no pharmacology; later notebooks say which earlier",
         "ones they build on.",
         "",
+    ]
+    if book is not None:  # the map as a picture (drawn by ketlearn.views.diagrams), with alt text
+        from ketlearn.views import diagrams
+
+        picture = diagrams.course_map_diagram()
+        (book / "_static" / "course-map.png").write_bytes(picture.png())
+        alt = picture.alt.replace("[", "(").replace("]", ")")
+        lines += [f"![{alt}](_static/course-map.png)", "", f"*{picture.caption}*", ""]
+    lines += [
         "| # | Notebook | Strand | What you learn |",
         "|---|---|---|---|",
     ]
@@ -565,6 +638,7 @@ def stage(book: Path, jobs: int = 2) -> list[dict]:
         ):
             executed[path.parent.name] = nbformat.reads(text, as_version=4)
             reports.append(report)
+    glossary_patterns = _glossary_patterns()
     for path in paths:
         name = path.parent.name
         nb = executed[name]
@@ -573,12 +647,21 @@ def stage(book: Path, jobs: int = 2) -> list[dict]:
         for cell in nb.cells:
             if cell.cell_type == "markdown":
                 cell.source = _cite_roles(cell.source)
+        report["glossary_links"] = _glossary_links(nb, glossary_patterns)
         nb.cells.insert(1, _links_cell(config, name))
         nbformat.write(nb, book / "notebooks" / f"{name}.ipynb")
         shutil.copy(path, book / "downloads" / f"{name}.ipynb")
-    (book / "course-map.md").write_text(_course_map(executed), encoding="utf-8")
+    (book / "course-map.md").write_text(_course_map(executed, book), encoding="utf-8")
+    (book / "glossary.md").write_text(_glossary_page(), encoding="utf-8")
     (book / "_toc.yml").write_text(yaml.safe_dump(_toc(list(executed)), sort_keys=False))
     return reports
+
+
+def _glossary_page() -> str:
+    """The glossary page, rendered from the glossary dataset by ketlearn.glossary (one source)."""
+    from ketlearn import glossary
+
+    return _cite_roles(glossary.markdown_page()) + "\n"
 
 
 # --------------------------------------------------------------------------------------------

@@ -9,8 +9,8 @@ Design notes
 - Look-ups are forgiving about case, spacing, hyphens and the aliases listed with each term
   (``define("nnt")`` finds "Number needed to treat"); an unknown term raises ``ValueError``
   naming close matches, so a typo in a notebook fails loudly.
-- Anchors (:func:`anchor`) are stable slugs of the term, used for links from the notebooks to
-  the site page.
+- Anchors (:func:`anchor`) are stable slugs of the term; on the site page each entry's target is
+  ``glossary-<anchor>`` (prefixed so it cannot collide with another page's label).
 
 Examples
 --------
@@ -149,7 +149,7 @@ def markdown_page(cite: bool = True) -> str:
     >>> page = markdown_page()
     >>> page.startswith("# Glossary")
     True
-    >>> "(number-needed-to-treat)=" in page
+    >>> "(glossary-number-needed-to-treat)=" in page
     True
     """
     lines = [
@@ -168,7 +168,7 @@ def markdown_page(cite: bool = True) -> str:
             source = row["source_key"] if isinstance(row["source_key"], str) else ""
             citation = f" [@{source}]" if cite and source else ""
             lines += [
-                f"({anchor(row['term'])})=",
+                f"(glossary-{anchor(row['term'])})=",
                 f"**{row['term']}**{also}: {row['definition']}{citation} "
                 f"*Taught in notebook {row['notebook']}.*",
                 "",
