@@ -578,13 +578,13 @@ def _execute_one(path_str: str):
 #: every other dependency) and copied into the site, so pages render maths with no CDN.
 MATHJAX_VERSION = "3.2.2"
 MATHJAX_CACHE = ROOT / "build" / "cache" / "mathjax"
-#: What the pages load (site/_config.yml's mathjax_path, relative to _static/) and what it may
+#: What the pages load (site/_config.yml's mathjax_path, at the site root) and what it may
 #: load lazily (TeX extensions, output fonts, the menu and accessibility components).
 MATHJAX_FILES = ("tex-mml-chtml.js", "input", "output/chtml", "ui", "a11y", "adaptors")
 
 
 def vendor_mathjax(static: Path, cache: Path = MATHJAX_CACHE) -> Path:
-    """Copy MathJax (npm ``mathjax``, :data:`MATHJAX_VERSION`) into ``static/mathjax``.
+    """Copy MathJax (npm ``mathjax``, :data:`MATHJAX_VERSION`) into ``<static>/mathjax``.
 
     The npm package is installed into ``cache`` the first time (``npm install``, the only
     download the site build makes; later builds are offline). Raises ``RuntimeError`` with what
@@ -626,7 +626,7 @@ def stage(book: Path, jobs: int = 2) -> list[dict]:
     shutil.copytree(SITE, book, ignore=shutil.ignore_patterns("_build", "__pycache__"))
     (book / "notebooks").mkdir()
     (book / "downloads").mkdir()
-    vendor_mathjax(book / "_static")
+    vendor_mathjax(book / "_vendor")  # site/_config.yml: html_extra_path (not a static path)
     shutil.copy(BIB, book / "references.bib")
     config = site_config()
     paths = release_notebooks()
