@@ -14,9 +14,9 @@ import pytest
 
 matplotlib.use("Agg")
 
-from ketlearn import pk  # noqa: E402
-from ketlearn.views.pk import CLINICAL_BAND_ROUTES, band_rows  # noqa: E402
-from ketlearn.widgets.pk import (  # noqa: E402
+from ketlearn import pk
+from ketlearn.views.pk import CLINICAL_BAND_ROUTES, band_rows
+from ketlearn.widgets.pk import (
     DOSE_RANGE_MG_PER_KG,
     PKExplorer,
     RouteComparison,
@@ -30,7 +30,7 @@ BAND_WORDS = ("dissociation", "anaesthesia", "analgesia", "antidepressant infusi
 def _band_labels(fig) -> list[str]:
     labels = []
     for ax in fig.axes:
-        handles, texts = ax.get_legend_handles_labels()
+        _handles, texts = ax.get_legend_handles_labels()
         labels += [t.lower() for t in texts]
     return [t for t in labels if any(w in t for w in BAND_WORDS)]
 
