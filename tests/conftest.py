@@ -48,3 +48,35 @@ def assignment_names() -> list[str]:
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+def stop_process_group(proc) -> None:
+    """End a process started with ``start_new_session=True`` and everything in its group."""
+    import signal
+    import subprocess
+
+    for sig, wait_s in ((signal.SIGTERM, 20), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=wait_s)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def build_wheel(outdir: Path) -> Path:
+    """Build ketlearn's wheel from this checkout into ``outdir`` (no isolation); return its path."""
+    import subprocess
+
+    built = subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(outdir),
+         str(ROOT)],
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr[-2000:]
+    (path,) = Path(outdir).glob("ketlearn-*.whl")
+    return path

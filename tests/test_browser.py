@@ -20,7 +20,6 @@ import http.server
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -32,7 +31,7 @@ from pathlib import Path
 
 import build_site
 import pytest
-from conftest import RELEASE, ROOT
+from conftest import RELEASE, ROOT, stop_process_group
 
 pytestmark = pytest.mark.slow
 
@@ -294,7 +293,7 @@ def _start_make(target: str, root_var: str, root: Path, log_name: str):
             time.sleep(0.5)
         yield base, token
     finally:
-        _stop(proc)
+        stop_process_group(proc)
         log.close()
 
 
@@ -315,20 +314,6 @@ def instructor_lab(tmp_path_factory):
         shutil.copytree(ROOT / "course" / folder / "00-orientation",
                         course / folder / "00-orientation")  # fmt: skip
     yield from _start_make("instructor", "INSTRUCTOR_ROOT", course, "jupyterlab-instructor.log")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """End the process group started for `make lab` (make, jupyter lab and its kernels)."""
-    for sig, wait_s in ((signal.SIGTERM, 20), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=wait_s)
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 def _open_and_run_all(driver, base: str, token: str, name: str):

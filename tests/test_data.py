@@ -10,7 +10,7 @@ import venv
 
 import pandas as pd
 import pytest
-from conftest import DATASETS, ROOT
+from conftest import DATASETS, build_wheel
 
 from ketlearn import bibliography, data
 
@@ -167,23 +167,7 @@ def test_citation_keys_and_row_sources_resolve(name):
 @pytest.mark.slow
 def test_datasets_ship_in_the_wheel(tmp_path):
     """Build a wheel, install it (no deps) in a fresh venv, load a dataset from outside the repo."""
-    dist = tmp_path / "dist"
-    built = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "build",
-            "--wheel",
-            "--no-isolation",
-            "--outdir",
-            str(dist),
-            str(ROOT),
-        ],
-        capture_output=True,
-        text=True,
-    )
-    assert built.returncode == 0, built.stderr[-2000:]
-    (wheel,) = dist.glob("ketlearn-*.whl")
+    wheel = build_wheel(tmp_path / "dist")
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     py = env_dir / "bin" / "python"

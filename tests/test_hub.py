@@ -41,7 +41,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import COURSE, ROOT
+from conftest import COURSE, ROOT, stop_process_group
 from test_browser import (
     ARTEFACTS,
     _free_port,
@@ -249,19 +249,6 @@ def _owner(proc: Path) -> int | None:
         return None
 
 
-def _stop_group(proc: subprocess.Popen) -> None:
-    for sig, wait_s in ((signal.SIGTERM, 20), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=wait_s)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
 @pytest.fixture(scope="module")
 def hub():
     reason = _missing()
@@ -324,7 +311,7 @@ def hub():
         yield {"url": url, "base": base, "course": _course(base)}
     finally:
         if proc is not None:
-            _stop_group(proc)
+            stop_process_group(proc)
         if log is not None:
             log.close()
         for user in users:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, build_wheel
 
 import ketlearn
 
@@ -57,24 +57,7 @@ def _uv() -> str | None:
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
-    dist = tmp_path_factory.mktemp("dist")
-    built = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "build",
-            "--wheel",
-            "--no-isolation",
-            "--outdir",
-            str(dist),
-            str(ROOT),
-        ],
-        capture_output=True,
-        text=True,
-    )
-    assert built.returncode == 0, built.stderr[-2000:]
-    (path,) = dist.glob("ketlearn-*.whl")
-    return path
+    return build_wheel(tmp_path_factory.mktemp("dist"))
 
 
 def _fresh_venv(where: Path, requirement: str) -> Path:
