@@ -249,8 +249,11 @@ def test_linear_in_dose(reg, factor):
         repeats=reg.repeats,
         interval_min=reg.interval_min,
     )
-    base = pk.simulate(reg, t_end_min=600.0)["plasma_ng_per_ml"].to_numpy()
-    big = pk.simulate(scaled, t_end_min=600.0)["plasma_ng_per_ml"].to_numpy()
+    # the window must hold the whole schedule (an infusion may not end after the window)
+    last_end = reg.start_min + (reg.repeats - 1) * reg.interval_min + reg.duration_min
+    t_end = max(600.0, float(np.ceil(last_end)) + 1.0)
+    base = pk.simulate(reg, t_end_min=t_end)["plasma_ng_per_ml"].to_numpy()
+    big = pk.simulate(scaled, t_end_min=t_end)["plasma_ng_per_ml"].to_numpy()
     assert np.allclose(big, factor * base, rtol=1e-9, atol=1e-9)
 
 

@@ -398,6 +398,9 @@ def _grade(
             report.interrupted = stop.is_set()
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        # again at the end: a killed earlier run's workers may still have been alive (and their
+        # folders so kept) when this run started; without a sandbox those folders are in /tmp
+        remove_leftovers(root)
     report.seconds = time.perf_counter() - t0
     return report
 
