@@ -37,44 +37,65 @@ MARK = "@@VERDICT@@"
 # Plausible wrong answers, per assignment and grade_id: each is code run after the solution.
 WRONG: dict[str, dict[str, list[str]]] = {
     "00-orientation": {
-        "q1_tests": ["n_estimates = len(bio) - 1", "n_estimates = bio['route'].nunique()"],
-        "q2_tests": [
-            "median_f_intranasal_pct = "
-            "bio.loc[bio['route'] == 'intranasal', 'bioavailability_pct'].mean()",
-            "median_f_intranasal_pct = median_f_intranasal_pct / 100",
+        "q1_tests": [
+            "available_mg_wafer = available_mg_wafer + 1",
+            "available_mg_wafer = float(bio.set_index('row_id').loc['yan-sl', 'dose_mg']) * 0.29",
         ],
-        "q3_tests": ["widest_route = 'oral'", "widest_range_pct = widest_range_pct - 1"],
+        "q2_tests": [
+            "weighted_f_intranasal_pct = float(np.average("
+            "bio.loc[bio['route'] == 'intranasal', 'bioavailability_pct'], weights=[3, 7, 10, 9]))",
+            "weighted_f_intranasal_pct = weighted_f_intranasal_pct + 0.5",
+        ],
+        "q3_tests": [
+            "rel_change_f_pct = (13 - 17) / 17 * 100",
+            "rel_change_f_pct = rel_change_f_pct * 2",
+        ],
         "q4_tests": [
-            "def ng_per_ml_to_um(c):\n    return np.asarray(c, dtype=float) / 274.19",
+            "def ng_per_ml_to_um(c):\n    return np.asarray(c, dtype=float) / 200.0",
             "def ng_per_ml_to_um(c):\n    return float(c) / 237.727",
-            "def ng_per_ml_to_um(c):\n    return np.asarray(c, dtype=float) * 237.727",
+            "def ng_per_ml_to_um(c):\n    return np.asarray(c, dtype=float) / 237.727 * np.ones(3)",
+        ],
+        "q5_tests": [
+            "bands_below_1um = bands_below_1um[:-1]",
+            "bands_below_1um = sorted(bands_below_1um + ['awakening'])",
+            "bands_below_1um = tuple(bands_below_1um)",
         ],
     },
     "01-history": {
         "q1_tests": [
-            "n_secondary = int((timeline['source_type'] == 'primary').sum())",
-            "n_secondary = n_secondary + 1",
+            "pct_rows_disputed = 9 / 43 * 100",
+            "pct_rows_disputed = pct_rows_disputed + 1",
         ],
         "q2_tests": [
-            "us_regulation_recent = timeline[(timeline['category'] == 'regulation')"
-            " & (timeline['jurisdiction'] == 'US')]",
-            "us_regulation_recent = us_regulation_recent.iloc[:-1]",
+            "recent_secondary = recent_secondary.iloc[:-1]",
+            "recent_secondary = timeline[(timeline['year'] >= 2019)"
+            " & (timeline['source_type'] == 'secondary')]",
         ],
         "q3_tests": [
-            "events_per_category = timeline.groupby('category', observed=True).size()",
-            "events_per_category = events_per_category.iloc[1:]",
+            "events_per_jurisdiction = events_per_jurisdiction.iloc[1:]",
+            "events_per_jurisdiction = events_per_jurisdiction + 1",
         ],
         "q4_tests": [
-            "years_berman_to_spravato = 2019 - 2000",
-            "years_berman_to_spravato = years_berman_to_spravato * 365.25",
+            "def years_between(start_event, end_event):\n    return 19.05",
+            "_yb = years_between\n"
+            "def years_between(start_event, end_event):\n"
+            "    return round(_yb(start_event, end_event))",
         ],
         "q5_tests": [
-            "decade_table = decade_table.iloc[1:]",
-            "decade_table = decade_table.rename(columns={'n_events': 'count'})",
-            "fig_decades = 'a figure'",
+            "years_to_schedule_iii = years_to_schedule_iii + 0.5",
+            "years_to_schedule_iii = float(years_between_used("
+            "'dea-proposal-1981-jun', 'spravato-trd-2019'))",
         ],
-        "q6_tests": ["first_dose_verdict = 'A'", "first_dose_verdict = 'E'"],
-        "q7_tests": ["approval_explanation = 'C'"],
+        "q6_tests": [
+            "decade_sources = decade_sources.iloc[1:]",
+            "decade_sources = decade_sources.rename(columns={'n_rows': 'count'})",
+            "fig_decade_sources = 'a figure'",
+        ],
+        "q7_tests": [
+            "supported_statements = ['B', 'D', 'F']",
+            "supported_statements = 'BFG'",
+            "supported_statements = ['A', 'B', 'C', 'D', 'E', 'F', 'G']",
+        ],
     },
     "02-pharmacokinetics": {
         "q1_tests": [

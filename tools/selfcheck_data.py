@@ -62,124 +62,401 @@ def _num(name, **kw):
 SPECS: dict[str, dict[str, dict]] = {
     "00-orientation": {
         "q1_tests": {
-            "title": "Exercise 1: how many estimates?",
+            "title": "Exercise 1: how much of a dose reaches the blood?",
             "section": "section 2, A first dataset",
-            "hint": "Count the rows of the whole dataset, for example with len().",
-            "parts": [_num("n_estimates", unit="rows", whole=True, integer=True)],
+            "hint": "Multiply the wafer's dose by its F, with F turned from a percentage into a "
+            "fraction; read both from the row rolan-sl.",
+            "parts": [_num("available_mg_wafer", unit="mg", low=0, rel=1e-3)],
+            "misconceptions": [
+                {
+                    "code": "_w = bio.set_index('row_id').loc['rolan-sl']\n"
+                    "available_mg_wafer = float(_w['dose_mg'] * _w['bioavailability_pct'])",
+                    "hint": "Your amount is larger than the dose itself: F is given in %, so "
+                    "divide it by 100 before you multiply.",
+                },
+                {
+                    "code": "available_mg_wafer = float("
+                    "bio.set_index('row_id').loc['rolan-sl', 'dose_mg'])",
+                    "hint": "That is the whole dose: only the fraction F of it reaches the "
+                    "circulation unchanged.",
+                },
+                {
+                    "code": "_b = bio.set_index('row_id')\n"
+                    "available_mg_wafer = float(_b.loc['rolan-sl', 'dose_mg']"
+                    " * _b.loc['yan-sl', 'bioavailability_pct'] / 100)",
+                    "hint": "You used the F of the other sublingual study (Yanagihara's tablet): "
+                    "take the dose and F from the same row, rolan-sl.",
+                },
+            ],
         },
         "q2_tests": {
             "title": "Exercise 2: a typical intranasal value",
-            "section": "section 2, A first dataset, and the widget in section 4",
-            "hint": "Keep only the intranasal rows, then take the median (not the mean), in %.",
-            "parts": [_num("median_f_intranasal_pct", unit="%", low=0, high=100, abs_tol=1e-9)],
+            "section": "section 3, Summaries: a typical value, and a change",
+            "hint": "Keep only the intranasal rows and let each estimate count in proportion to "
+            "its n_participants (np.average with weights=), in %.",
+            "parts": [_num("weighted_f_intranasal_pct", unit="%", low=0, high=100, abs_tol=0.01)],
+            "misconceptions": [
+                {
+                    "code": "weighted_f_intranasal_pct = float("
+                    "bio.loc[bio['route'] == 'intranasal', 'bioavailability_pct'].mean())",
+                    "hint": "That is the plain mean: here every estimate counts the same, however "
+                    "few people it rests on. Weight each one by its n_participants.",
+                },
+                {
+                    "code": "weighted_f_intranasal_pct = float("
+                    "bio.loc[bio['route'] == 'intranasal', 'bioavailability_pct'].median())",
+                    "hint": "That is the median. The exercise asks for the mean weighted by the "
+                    "number of participants.",
+                },
+                {
+                    "code": "_n = bio[bio['route'] == 'intranasal']\n"
+                    "weighted_f_intranasal_pct = float(np.average("
+                    "_n['bioavailability_pct'], weights=_n['dose_mg']))",
+                    "hint": "You weighted by the dose. The weights should be the number of people "
+                    "behind each estimate (n_participants).",
+                },
+                {
+                    "code": "weighted_f_intranasal_pct = float(np.average("
+                    "bio['bioavailability_pct'], weights=bio['n_participants']))",
+                    "hint": "You averaged over every route. Keep only the intranasal rows first.",
+                },
+            ],
         },
         "q3_tests": {
-            "title": "Exercise 3: which route disagrees most?",
-            "section": "section 3, A figure that carries its numbers",
-            "hint": "For each route compute highest minus lowest estimate; pick the largest.",
-            "parts": [
-                {"name": "widest_route", "kind": "choice", "case": "lower", "choices": ROUTES},
-                _num("widest_range_pct", unit="percentage points", abs_tol=1e-9),
+            "title": "Exercise 3: a change in per cent",
+            "section": "section 3, Summaries: a typical value, and a change",
+            "hint": "Relative change = (new - old) / old x 100, with the 10 mg value as old; a "
+            "fall is negative.",
+            "parts": [_num("rel_change_f_pct", unit="%", low=-100, abs_tol=0.05)],
+            "misconceptions": [
+                {
+                    "code": "rel_change_f_pct = -rel_change_f_pct",
+                    "hint": "Check the sign: F is lower at 50 mg than at 10 mg, so the relative "
+                    "change is negative.",
+                },
+                {
+                    "code": "_b = bio.set_index('row_id')['bioavailability_pct']\n"
+                    "rel_change_f_pct = float(_b['ph22-in50'] - _b['ph22-in10'])",
+                    "hint": "That is the difference in percentage points. A relative change "
+                    "divides that difference by the starting (10 mg) value.",
+                },
+                {
+                    "code": "_b = bio.set_index('row_id')['bioavailability_pct']\n"
+                    "rel_change_f_pct = float("
+                    "(_b['ph22-in50'] - _b['ph22-in10']) / _b['ph22-in50'] * 100)",
+                    "hint": "You divided by the 50 mg value. A relative change is in per cent of "
+                    "the value you start from, here the 10 mg one.",
+                },
+                {
+                    "code": "rel_change_f_pct = rel_change_f_pct / 100",
+                    "hint": "That looks like a fraction. The exercise asks for per cent: "
+                    "multiply by 100.",
+                },
             ],
         },
         "q4_tests": {
-            "title": "Exercise 4: from ng/mL to µM",
-            "section": "Exercise 4's explanation of molar mass",
-            "hint": "Divide ng/mL by the molar mass of the base in g/mol; it must work on arrays.",
+            "title": "Exercise 4: build a unit converter",
+            "section": "section 6, Units: from mass to moles",
+            "hint": "Molar mass of the base from ATOMIC_WEIGHT (13 C, 16 H, 1 Cl, 1 N, 1 O); "
+            "µM = ng/mL divided by g/mol; np.asarray makes it work on arrays.",
             "parts": [
                 {
                     "name": "ng_per_ml_to_um",
                     "kind": "function",
                     "unit": "µM",
                     "calls": [
-                        {"arg": 237.727, "out": {"kind": "number", "rel": 1e-3}},
+                        {"arg": 185.0, "out": {"kind": "number", "rel": 1e-3}},
                         {
-                            "arg": [0.0, 185.0, 1000.0],
+                            "arg": [70.0, 160.0, 2400.0],
                             "array": True,
                             "out": {"kind": "array", "shape": [3], "rel": 1e-3},
                         },
                     ],
                 }
             ],
+            "misconceptions": [
+                {
+                    "code": "def ng_per_ml_to_um(conc_ng_per_ml):\n"
+                    "    return np.asarray(conc_ng_per_ml, dtype=float) * 237.727",
+                    "hint": "Your µM values are larger than the ng/mL ones: going from mass to "
+                    "moles you divide by the molar mass, not multiply.",
+                },
+                {
+                    "code": "def ng_per_ml_to_um(conc_ng_per_ml):\n"
+                    "    return np.asarray(conc_ng_per_ml, dtype=float) / 274.185",
+                    "hint": "You seem to have used the molar mass of ketamine hydrochloride (the "
+                    "salt). Blood levels are of the base, C13H16ClNO: one Cl and 16 H.",
+                },
+                {
+                    "code": "def ng_per_ml_to_um(conc_ng_per_ml):\n"
+                    "    return np.asarray(conc_ng_per_ml, dtype=float) / 237.727 * 1000",
+                    "hint": "Your values are 1000 times too large: that is nM, not µM. ng/mL is "
+                    "µg/L, and µg/L divided by g/mol is already µmol/L.",
+                },
+                {
+                    "code": "def ng_per_ml_to_um(conc_ng_per_ml):\n"
+                    "    return np.asarray(conc_ng_per_ml, dtype=float) / 237.727 / 1000",
+                    "hint": "Your values are 1000 times too small: 1 ng/mL is 1 µg/L, so no "
+                    "extra factor of 1000 is needed.",
+                },
+            ],
+        },
+        "q5_tests": {
+            "title": "Exercise 5: which effects come below 1 µM?",
+            "section": "section 6, Units: from mass to moles",
+            "hint": "For each band take the highest value (the upper end of a range, else the "
+            "single value), convert it with to_um, and keep the band_ids below 1 µM.",
+            "parts": [{"name": "bands_below_1um", "kind": "text_list", "ordered": False}],
+            "misconceptions": [
+                {
+                    "code": "bands_below_1um = [str(b) for b in bands.loc[to_um("
+                    "bands['conc_low_ng_per_ml'].fillna(bands['conc_ng_per_ml'])) < 1, "
+                    "'band_id']]",
+                    "hint": "One of your bands reaches above 1 µM at its upper end: you used the "
+                    "lower end of each range, but the exercise asks for the highest value.",
+                },
+                {
+                    "code": "bands_below_1um = []",
+                    "hint": "Your list is empty: compare the concentrations in µM (after to_um) "
+                    "with 1, not the values in ng/mL.",
+                },
+                {
+                    "code": "bands_below_1um = [str(b) for b in bands.loc[to_um("
+                    "bands['conc_ng_per_ml'].fillna(1e9)) < 1, 'band_id']]",
+                    "hint": "You left out the bands given as ranges: for those, use the upper end "
+                    "(conc_high_ng_per_ml).",
+                },
+            ],
         },
     },
     "01-history": {
         "q1_tests": {
-            "title": "Exercise 1: secondary sources",
+            "title": "Exercise 1: how much of the timeline is disputed?",
             "section": "section 1, The timeline dataset",
-            "hint": "Count rows whose source_type is 'secondary'.",
-            "parts": [_num("n_secondary", unit="rows", whole=True, integer=True)],
+            "hint": "The share of rows whose claim_group is not empty (.notna().mean()), times 100.",
+            "parts": [_num("pct_rows_disputed", unit="%", low=0, high=100, abs_tol=0.01)],
+            "misconceptions": [
+                {
+                    "code": "pct_rows_disputed = pct_rows_disputed / 100",
+                    "hint": "That looks like a fraction. The exercise asks for a percentage: "
+                    "multiply by 100.",
+                },
+                {
+                    "code": "pct_rows_disputed = float("
+                    "timeline['claim_group'].nunique() / len(timeline) * 100)",
+                    "hint": "You counted claim groups. The exercise asks for the rows that belong "
+                    "to one (each group has two or three rows).",
+                },
+                {
+                    "code": "pct_rows_disputed = 100 - pct_rows_disputed",
+                    "hint": "That is the share of undisputed rows: count the rows that do have a "
+                    "claim_group.",
+                },
+            ],
         },
         "q2_tests": {
-            "title": "Exercise 2: filtering",
+            "title": "Exercise 2: recent claims to check against the original",
             "section": "section 1, The timeline dataset",
-            "hint": "Combine the three conditions with & (and brackets); year 1990 counts.",
-            "parts": [
-                {"name": "us_regulation_recent", "kind": "column_values", "column": "event_id"}
+            "hint": "Three conditions joined with & (each in brackets): category is regulation "
+            "or media (.isin), year 2019 or later, source_type secondary.",
+            "parts": [{"name": "recent_secondary", "kind": "column_values", "column": "event_id"}],
+            "misconceptions": [
+                {
+                    "code": "recent_secondary = timeline[timeline['category'].isin("
+                    "['regulation', 'media']) & (timeline['year'] > 2019)"
+                    " & (timeline['source_type'] == 'secondary')]",
+                    "hint": "A row from 2019 is missing: '2019 or later' needs >=, not >.",
+                },
+                {
+                    "code": "recent_secondary = timeline[(timeline['category'] == 'regulation')"
+                    " & (timeline['year'] >= 2019) & (timeline['source_type'] == 'secondary')]",
+                    "hint": "You kept only regulation: the media rows belong in the selection too.",
+                },
+                {
+                    "code": "recent_secondary = timeline[timeline['category'].isin("
+                    "['regulation', 'media']) & (timeline['year'] >= 2019)]",
+                    "hint": "Your selection includes rows read in primary sources: add the "
+                    "source_type condition.",
+                },
             ],
         },
         "q3_tests": {
-            "title": "Exercise 3: events per category",
-            "section": "Exercise 3's hint on claim groups",
-            "hint": "Count each claim group once, and every row without a claim group once.",
+            "title": "Exercise 3: events, not claims, per jurisdiction",
+            "section": "section 1, The timeline dataset",
+            "hint": "Key = claim_group where there is one, else event_id; then group by "
+            "jurisdiction (observed=True) and count distinct keys with .nunique().",
             "parts": [
                 {
-                    "name": "events_per_category",
+                    "name": "events_per_jurisdiction",
                     "kind": "mapping",
                     "unit": "events",
                     "integer": True,
                     "drop_zero": True,
-                    "allowed_keys": CATEGORIES,
+                    "allowed_keys": ["US", "UK", "WHO", "international"],
                 }
+            ],
+            "misconceptions": [
+                {
+                    "code": "events_per_jurisdiction = "
+                    "timeline.groupby('jurisdiction', observed=True).size()",
+                    "hint": "You counted rows (claims). Competing claims about one event share a "
+                    "claim_group: count each group once.",
+                },
+                {
+                    "code": "events_per_jurisdiction = timeline[timeline['claim_group'].isna()]"
+                    ".groupby('jurisdiction', observed=True).size()",
+                    "hint": "You left out every disputed event: each claim group still counts "
+                    "once.",
+                },
             ],
         },
         "q4_tests": {
-            "title": "Exercise 4: years between two milestones",
-            "section": "sections 5 and 6 (the two events' rows in the timeline)",
-            "hint": "Subtract the two full dates and divide the days by 365.25.",
-            "parts": [_num("years_berman_to_spravato", unit="years", low=0, high=70, abs_tol=0.02)],
-        },
-        "q5_tests": {
-            "title": "Exercise 5: a figure with a text alternative",
-            "section": "section 7, The whole timeline",
-            "hint": "One row per decade and category that has rows; decade = year // 10 * 10.",
+            "title": "Exercise 4: a function for the time between two events",
+            "section": "section 1, The timeline dataset",
+            "hint": "Middle = date_start + (date_end - date_start) / 2 for each row; the gap is "
+            "the days between the middles divided by 365.25.",
             "parts": [
                 {
-                    "name": "decade_table",
-                    "kind": "table_mapping",
-                    "columns": ["decade", "category", "n_events"],
-                    "keys": [["decade", "int"], ["category", "str"]],
-                    "value": "n_events",
-                    "integer": True,
-                    "drop_zero": True,
+                    "name": "years_between",
+                    "kind": "function",
+                    "unit": "years",
+                    "calls": [
+                        {
+                            "args": ["first-human-dose-1964", "us-schedule-iii-1999"],
+                            "out": {"kind": "number", "abs_tol": 0.02},
+                        },
+                        {
+                            "args": ["nmda-antagonist-1983", "zarate-trial-2006"],
+                            "out": {"kind": "number", "abs_tol": 0.02},
+                        },
+                        {
+                            "args": ["berman-trial-2000", "spravato-trd-2019"],
+                            "out": {"kind": "number", "abs_tol": 0.02},
+                        },
+                    ],
+                }
+            ],
+            "misconceptions": [
+                {
+                    "code": "def years_between(start_event, end_event):\n"
+                    "    rows = dated.set_index('event_id')\n"
+                    "    return float(rows.loc[end_event, 'year'] - rows.loc[start_event, 'year'])",
+                    "hint": "You subtracted the years only. Use the middle of each date interval: "
+                    "a full date is one day, a year-only date its midsummer.",
                 },
-                {"name": "fig_decades", "kind": "figure", "min_bars_from": "decade_table"},
+                {
+                    "code": "def years_between(start_event, end_event):\n"
+                    "    rows = dated.set_index('event_id')\n"
+                    "    gap = rows.loc[end_event, 'date_start'] - rows.loc[start_event, 'date_start']\n"
+                    "    return gap.days / 365.25",
+                    "hint": "You measured from the first possible day of each date, as if a "
+                    "year-only date were 1 January. Use the middle of each interval.",
+                },
+                {
+                    "code": "_years_between = years_between\n"
+                    "def years_between(start_event, end_event):\n"
+                    "    return _years_between(start_event, end_event) * 365.25",
+                    "hint": "Your result is in days: divide the days by 365.25 to get years.",
+                },
+                {
+                    "code": "_years_between = years_between\n"
+                    "def years_between(start_event, end_event):\n"
+                    "    return -_years_between(start_event, end_event)",
+                    "hint": "Check the sign: subtract the start's middle from the end's, so a "
+                    "later end gives a positive gap.",
+                },
+            ],
+        },
+        "q5_tests": {
+            "title": "Exercise 5: how long did US scheduling take?",
+            "section": "section 4, Non-medical use and drug control",
+            "hint": "Choose the 1981 claim resting on the Federal Register (section 2's four "
+            "questions) and the row for Schedule III taking effect, then call years_between_used.",
+            "parts": [_num("years_to_schedule_iii", unit="years", low=0, high=50, abs_tol=0.02)],
+            "misconceptions": [
+                {
+                    "code": "years_to_schedule_iii = float(years_between_used("
+                    "'dea-proposal-1981-mar', 'us-schedule-iii-1999'))",
+                    "hint": "You started from the March date, which rests on a secondary web "
+                    "compilation. Which 1981 claim was read in the Federal Register itself?",
+                },
+                {
+                    "code": "years_to_schedule_iii = float(years_between_used("
+                    "'dea-proposal-1981-jun', 'dea-nprm-1999'))",
+                    "hint": "You stopped at the 1999 proposal. The exercise asks for the day "
+                    "ketamine became a Schedule III substance.",
+                },
+                {
+                    "code": "years_to_schedule_iii = 1999.0 - 1981.0",
+                    "hint": "You subtracted the years only. Both dates are known to the day: use "
+                    "years_between_used on the two rows.",
+                },
             ],
         },
         "q6_tests": {
-            "title": "Exercise 6: the first human dose",
-            "section": "section 2, From phencyclidine to CI-581",
-            "hint": "Which claim fits a paper that already reported human results in 1965?",
+            "title": "Exercise 6: where do the secondary sources sit?",
+            "section": "section 1, The timeline dataset",
+            "hint": "decade = year // 10 * 10; group by decade and source_type (as text) and "
+            "count rows with .size().reset_index(name='n_rows').",
             "parts": [
                 {
-                    "name": "first_dose_verdict",
-                    "kind": "choice",
-                    "case": "upper",
-                    "choices": ["A", "B", "C", "D"],
-                }
+                    "name": "decade_sources",
+                    "kind": "table_mapping",
+                    "columns": ["decade", "source_type", "n_rows"],
+                    "keys": [["decade", "int"], ["source_type", "str"]],
+                    "value": "n_rows",
+                    "integer": True,
+                    "drop_zero": True,
+                },
+                {"name": "fig_decade_sources", "kind": "figure", "min_bars_from": "decade_sources"},
+            ],
+            "misconceptions": [
+                {
+                    "code": "decade_sources = decade_sources.assign("
+                    "decade=decade_sources['decade'] // 10)",
+                    "hint": "Your decades look like 198 rather than 1980: after // 10, multiply "
+                    "by 10 again.",
+                },
+                {
+                    "code": "_k = timeline['claim_group'].fillna(timeline['event_id'])\n"
+                    "decade_sources = (timeline.assign(key=_k, "
+                    "decade=(timeline['year'] // 10 * 10).astype(int), "
+                    "source_type=timeline['source_type'].astype(str))"
+                    ".drop_duplicates('key').groupby(['decade', 'source_type']).size()"
+                    ".reset_index(name='n_rows'))",
+                    "hint": "You counted events (each claim group once). Here every row is a "
+                    "claim with its own source: count rows.",
+                },
             ],
         },
         "q7_tests": {
-            "title": "Exercise 7: the US approval years",
-            "section": "section 3, Approval, and ketamine goes to war",
-            "hint": "Ask what exactly each source dates, and what kind of source it is.",
-            "parts": [
+            "title": "Exercise 7: source criticism across the disputed dates",
+            "section": "section 2, From phencyclidine to CI-581 (the four questions), with "
+            "sections 3 to 6",
+            "hint": "Check A, B, C and G with a short computation on the claim-group rows; judge "
+            "D, E and F with the four questions (what exactly is dated, and how precisely?).",
+            "parts": [{"name": "supported_statements", "kind": "text_list", "ordered": False}],
+            "misconceptions": [
                 {
-                    "name": "approval_explanation",
-                    "kind": "choice",
-                    "case": "upper",
-                    "choices": ["A", "B", "C"],
-                }
+                    "code": "supported_statements = sorted(supported_statements + ['E'])",
+                    "hint": "Statement E assumes the three rows date the same thing. Read what "
+                    "each US approval claim dates (section 3).",
+                },
+                {
+                    "code": "supported_statements = sorted(supported_statements + ['A'])",
+                    "hint": "Statement A fails for one claim group: check the source_type of "
+                    "every row in each group.",
+                },
+                {
+                    "code": "supported_statements = sorted(supported_statements + ['D'])",
+                    "hint": "Look at the date_precision of the Vietnam row and at section 3: "
+                    "where did its year come from?",
+                },
+                {
+                    "code": "supported_statements = [s for s in supported_statements if s != 'G']",
+                    "hint": "Count the secondary rows among all the rows that have a claim_group "
+                    "before you rule out statement G.",
+                },
             ],
         },
     },
@@ -762,7 +1039,9 @@ def cost_report() -> None:
     from ketlearn import selfcheck
 
     data = selfcheck.load_data()
-    sec = selfcheck.evaluate("00-orientation", "q2_tests", {"median_f_intranasal_pct": 1.0}).seconds
+    sec = selfcheck.evaluate(
+        "00-orientation", "q2_tests", {"weighted_f_intranasal_pct": 1.0}
+    ).seconds
     print(f"one query costs {sec:.2f} s here (scrypt, {data['kdf']['n'] * 128 * 8 >> 20} MiB)")
     for assignment, items in data["assignments"].items():
         for gid, spec in items.items():
