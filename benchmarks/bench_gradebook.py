@@ -41,7 +41,7 @@ def make_course(n: int) -> Path:
     wrong = nbformat.from_dict(source)
     for cell in wrong.cells:
         if cell.metadata.get("nbgrader", {}).get("grade_id") == "q2_answer":
-            cell.source = "median_f_intranasal_pct = 0.45  # fictional wrong answer"
+            cell.source = "weighted_f_intranasal_pct = 0.45  # fictional wrong answer"
     for i in range(n):
         folder = scratch / "submitted" / f"student{i:04d}" / NAME
         folder.mkdir(parents=True)

@@ -52,7 +52,7 @@ def make_course(n: int) -> Path:
         for cell in nb.cells:
             gid = cell.metadata.get("nbgrader", {}).get("grade_id")
             if gid == "q2_answer" and i % 4 == 1:
-                cell.source = "median_f_intranasal_pct = 20.0"
+                cell.source = "weighted_f_intranasal_pct = 20.0"
             if gid == "q4_answer" and i % 3 == 2:
                 cell.source = "def ng_per_ml_to_um(c):\n    return np.asarray(c, dtype=float) / 200"
         folder = scratch / "submitted" / f"student{i:03d}" / NAME

@@ -36,7 +36,7 @@ def _variants(source_nb, release_nb) -> dict:
         "partial": with_answers(
             source_nb,
             {
-                "q2_answer": "median_f_intranasal_pct = 20.0",
+                "q2_answer": "weighted_f_intranasal_pct = 20.0",
                 "q4_answer": "def ng_per_ml_to_um(c):\n    return np.asarray(c, dtype=float) / 200.0",
             },
         ),

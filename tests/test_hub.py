@@ -63,15 +63,21 @@ STUDENTS = [f"{TAG}-student{i}" for i in (1, 2, 3)]
 #: What each student types into the answer cells, in order (the hidden tests decide the points).
 ANSWERS = {
     STUDENTS[0]: [
-        "n_estimates = len(bio)",
-        'median_f_intranasal_pct = bio.loc[bio["route"] == "intranasal", '
-        '"bioavailability_pct"].median()',
-        'r = bio.groupby("route", observed=True)["bioavailability_pct"].agg(lambda s: s.max() - '
-        "s.min()); widest_route, widest_range_pct = str(r.idxmax()), float(r.max())",
+        'w = bio.set_index("row_id").loc["rolan-sl"]; '
+        'available_mg_wafer = float(w["dose_mg"] * w["bioavailability_pct"] / 100)',
+        'n = bio[bio["route"] == "intranasal"]; weighted_f_intranasal_pct = '
+        'float(np.average(n["bioavailability_pct"], weights=n["n_participants"]))',
+        'f = bio.set_index("row_id")["bioavailability_pct"]; '
+        'rel_change_f_pct = float((f["ph22-in50"] - f["ph22-in10"]) / f["ph22-in10"] * 100)',
         "ng_per_ml_to_um = lambda c: np.asarray(c, dtype=float) / (13 * 12.011 + 16 * 1.008 + "
         "35.45 + 14.007 + 15.999)",
+        'h = to_um(bands["conc_high_ng_per_ml"].fillna(bands["conc_ng_per_ml"])); '
+        'bands_below_1um = [str(b) for b in bands.loc[h < 1, "band_id"]]',
     ],
-    STUDENTS[1]: ["n_estimates = len(bio)"],
+    STUDENTS[1]: [
+        'w = bio.set_index("row_id").loc["rolan-sl"]; '
+        'available_mg_wafer = float(w["dose_mg"] * w["bioavailability_pct"] / 100)'
+    ],
     STUDENTS[2]: [],
 }
 #: The guide's JupyterHub commands (sections 2, 3 and 5) exactly as written there; this test

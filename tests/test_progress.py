@@ -24,8 +24,8 @@ def test_importing_ketlearn_writes_nothing(tmp_path):
 
 def test_records_attempts_and_first_pass(tmp_path):
     path = tmp_path / "sub" / "p.json"
-    wrong = selfcheck.evaluate("00-orientation", "q1_tests", {"n_estimates": 3})
-    right = selfcheck.evaluate("00-orientation", "q1_tests", {"n_estimates": 8})
+    wrong = selfcheck.evaluate("00-orientation", "q1_tests", {"available_mg_wafer": 3.0})
+    right = selfcheck.evaluate("00-orientation", "q1_tests", {"available_mg_wafer": 7.25})
     progress.record(wrong, path)
     progress.record(right, path)
     progress.record(wrong, path)  # a later wrong attempt does not undo a pass
@@ -37,12 +37,12 @@ def test_records_attempts_and_first_pass(tmp_path):
     others = table[(table.assignment == "00-orientation") & (table["item"] != "q1_tests")]
     assert set(others.status) == {"not tried"}
     text = progress.show(path)
-    assert "00-orientation" in text and "1 of 4 passed" in text
+    assert "00-orientation" in text and "1 of 5 passed" in text
 
 
 def test_recording_can_be_switched_off(monkeypatch, tmp_path):
     monkeypatch.setenv("KETLEARN_PROGRESS_FILE", "off")
-    v = selfcheck.evaluate("00-orientation", "q1_tests", {"n_estimates": 8})
+    v = selfcheck.evaluate("00-orientation", "q1_tests", {"available_mg_wafer": 7.25})
     assert progress.record(v) is None
     assert progress.read() == {}
 
@@ -50,7 +50,7 @@ def test_recording_can_be_switched_off(monkeypatch, tmp_path):
 def test_nothing_is_recorded_while_nbgrader_grades(monkeypatch, tmp_path):
     monkeypatch.setenv("KETLEARN_PROGRESS_FILE", str(tmp_path / "p.json"))
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
-    v = selfcheck.evaluate("00-orientation", "q1_tests", {"n_estimates": 8})
+    v = selfcheck.evaluate("00-orientation", "q1_tests", {"available_mg_wafer": 7.25})
     assert progress.record(v) is None and not (tmp_path / "p.json").exists()
 
 
@@ -58,7 +58,7 @@ def test_a_damaged_file_is_set_aside_not_fatal(tmp_path):
     path = tmp_path / "p.json"
     path.write_text("{not json", encoding="utf-8")
     assert progress.read(path) == {}
-    v = selfcheck.evaluate("00-orientation", "q1_tests", {"n_estimates": 8})
+    v = selfcheck.evaluate("00-orientation", "q1_tests", {"available_mg_wafer": 7.25})
     progress.record(v, path)
     assert (tmp_path / "p.json.bak").exists()
     assert json.loads(path.read_text())["assignments"]["00-orientation"]["q1_tests"]["passed"]
@@ -69,9 +69,11 @@ def test_progress_widget_headless(tmp_path):
 
     path = tmp_path / "p.json"
     view = ProgressView(path)
-    assert "0 of 4 passed" in view.refresh()
-    progress.record(selfcheck.evaluate("00-orientation", "q1_tests", {"n_estimates": 8}), path)
-    assert "1 of 4 passed" in view.refresh()
+    assert "0 of 5 passed" in view.refresh()
+    progress.record(
+        selfcheck.evaluate("00-orientation", "q1_tests", {"available_mg_wafer": 7.25}), path
+    )
+    assert "1 of 5 passed" in view.refresh()
 
 
 def _home_file(home) -> object:
@@ -115,7 +117,7 @@ def test_a_cell_run_from_a_frontend_is_recorded(monkeypatch, tmp_path):
     kc.start_channels()
     try:
         kc.wait_for_ready(timeout=120)
-        code = "from ketlearn import selfcheck\nn_estimates = 3\nselfcheck.check('00-orientation', 'q1_tests')"
+        code = "from ketlearn import selfcheck\navailable_mg_wafer = 3.0\nselfcheck.check('00-orientation', 'q1_tests')"
         reply = kc.execute_interactive(
             code, allow_stdin=False, timeout=120, output_hook=lambda m: None
         )

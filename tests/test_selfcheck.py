@@ -111,7 +111,7 @@ def test_stored_data_holds_no_expected_values():
 
 
 def test_each_query_costs_a_slow_hash():
-    v = selfcheck.evaluate("00-orientation", "q2_tests", {"median_f_intranasal_pct": 12.0})
+    v = selfcheck.evaluate("00-orientation", "q2_tests", {"weighted_f_intranasal_pct": 12.0})
     assert not v.passed and v.kind == "wrong"
     assert v.seconds > 0.02  # scrypt with 32 MiB: tens of milliseconds at the very least
 
@@ -126,7 +126,7 @@ def test_each_query_costs_a_slow_hash():
     ],
 )
 def test_bad_input_gets_a_message_not_a_traceback(answer, kind, words):
-    v = selfcheck.evaluate("00-orientation", "q2_tests", {"median_f_intranasal_pct": answer})
+    v = selfcheck.evaluate("00-orientation", "q2_tests", {"weighted_f_intranasal_pct": answer})
     assert not v.passed and v.kind == kind and words in v.message
     assert "Traceback" not in v.message
 
@@ -140,13 +140,13 @@ def test_function_answers_that_crash_are_explained():
 
 
 def test_messages_never_contain_the_expected_value():
-    v = selfcheck.evaluate("00-orientation", "q2_tests", {"median_f_intranasal_pct": 14.0})
-    assert "15" not in v.message and "section" in v.message
+    v = selfcheck.evaluate("00-orientation", "q2_tests", {"weighted_f_intranasal_pct": 14.0})
+    assert "16.4" not in v.message and "section" in v.message
 
 
 def test_missing_variable_and_unknown_items():
     v = selfcheck.evaluate("00-orientation", "q1_tests", {})
-    assert v.kind == "missing" and "n_estimates" in v.message
+    assert v.kind == "missing" and "available_mg_wafer" in v.message
     with pytest.raises(ValueError, match="assignment must be one of"):
         selfcheck.evaluate("99-nothing", "q1_tests", {})
     with pytest.raises(ValueError, match="item must be one of"):
@@ -155,7 +155,7 @@ def test_missing_variable_and_unknown_items():
 
 def test_check_reads_the_callers_globals_and_prints(capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("KETLEARN_PROGRESS_FILE", str(tmp_path / "p.json"))
-    ns = {"selfcheck": selfcheck, "n_estimates": 8}
+    ns = {"selfcheck": selfcheck, "available_mg_wafer": 7.25}
     exec('selfcheck.check("00-orientation", "q1_tests")', ns)
     assert "✔" in capsys.readouterr().out
     saved = json.loads((tmp_path / "p.json").read_text())
@@ -176,7 +176,7 @@ def test_works_without_nbgrader():
     code = (
         "import sys; sys.modules['nbgrader'] = None\n"
         "from ketlearn import selfcheck\n"
-        "v = selfcheck.evaluate('00-orientation', 'q1_tests', {'n_estimates': 8})\n"
+        "v = selfcheck.evaluate('00-orientation', 'q1_tests', {'available_mg_wafer': 7.25})\n"
         "assert v.passed and 'nbgrader' not in [m.split('.')[0] for m in sys.modules if sys.modules[m]]\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)

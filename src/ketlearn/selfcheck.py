@@ -173,10 +173,10 @@ def evaluate(assignment: str, item: str, namespace: dict | None = None) -> Verdi
 
     Examples
     --------
-    >>> evaluate("00-orientation", "q2_tests", {"median_f_intranasal_pct": "15"}).kind
+    >>> evaluate("00-orientation", "q2_tests", {"weighted_f_intranasal_pct": "15"}).kind
     'type'
     >>> print(evaluate("00-orientation", "q2_tests", {}).message)  # doctest: +ELLIPSIS
-    ✘ median_f_intranasal_pct is not defined yet: run your answer cell ...
+    ✘ weighted_f_intranasal_pct is not defined yet: run your answer cell ...
     """
     if namespace is None:
         namespace = sys._getframe(1).f_globals
