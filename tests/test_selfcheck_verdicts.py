@@ -73,8 +73,8 @@ WRONG: dict[str, dict[str, list[str]]] = {
             "pct_rows_disputed = pct_rows_disputed + 1",
         ],
         "q2_tests": [
-            "recent_secondary = recent_secondary.iloc[:-1]",
-            "recent_secondary = timeline[(timeline['year'] >= 2019)"
+            "early_secondary = early_secondary.iloc[:-1]",
+            "early_secondary = timeline[(timeline['year'] <= 1981)"
             " & (timeline['source_type'] == 'secondary')]",
         ],
         "q3_tests": [

@@ -255,26 +255,27 @@ SPECS: dict[str, dict[str, dict]] = {
             ],
         },
         "q2_tests": {
-            "title": "Exercise 2: recent claims to check against the original",
+            "title": "Exercise 2: early claims to check against the original",
             "section": "section 1, The timeline dataset",
-            "hint": "Three conditions joined with & (each in brackets): category is regulation "
-            "or media (.isin), year 2019 or later, source_type secondary.",
-            "parts": [{"name": "recent_secondary", "kind": "column_values", "column": "event_id"}],
+            "hint": "Three conditions joined with & (each in brackets): category is clinical or "
+            "regulation (.isin), year 1981 or earlier, source_type secondary.",
+            "parts": [{"name": "early_secondary", "kind": "column_values", "column": "event_id"}],
             "misconceptions": [
                 {
-                    "code": "recent_secondary = timeline[timeline['category'].isin("
-                    "['regulation', 'media']) & (timeline['year'] > 2019)"
+                    "code": "early_secondary = timeline[timeline['category'].isin("
+                    "['clinical', 'regulation']) & (timeline['year'] < 1981)"
                     " & (timeline['source_type'] == 'secondary')]",
-                    "hint": "A row from 2019 is missing: '2019 or later' needs >=, not >.",
+                    "hint": "A row from 1981 is missing: '1981 or earlier' needs <=, not <.",
                 },
                 {
-                    "code": "recent_secondary = timeline[(timeline['category'] == 'regulation')"
-                    " & (timeline['year'] >= 2019) & (timeline['source_type'] == 'secondary')]",
-                    "hint": "You kept only regulation: the media rows belong in the selection too.",
+                    "code": "early_secondary = timeline[(timeline['category'] == 'regulation')"
+                    " & (timeline['year'] <= 1981) & (timeline['source_type'] == 'secondary')]",
+                    "hint": "You kept only regulation: the clinical rows belong in the selection "
+                    "too.",
                 },
                 {
-                    "code": "recent_secondary = timeline[timeline['category'].isin("
-                    "['regulation', 'media']) & (timeline['year'] >= 2019)]",
+                    "code": "early_secondary = timeline[timeline['category'].isin("
+                    "['clinical', 'regulation']) & (timeline['year'] <= 1981)]",
                     "hint": "Your selection includes rows read in primary sources: add the "
                     "source_type condition.",
                 },
