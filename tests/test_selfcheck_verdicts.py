@@ -93,9 +93,9 @@ WRONG: dict[str, dict[str, list[str]]] = {
             "'dea-proposal-1981-jun', 'spravato-trd-2019'))",
         ],
         "q6_tests": [
-            "decade_sources = decade_sources.iloc[1:]",
-            "decade_sources = decade_sources.rename(columns={'n_rows': 'count'})",
-            "fig_decade_sources = 'a figure'",
+            "regulation_sources = regulation_sources.iloc[1:]",
+            "regulation_sources = regulation_sources.rename(columns={'n_rows': 'count'})",
+            "fig_regulation_sources = 'a figure'",
         ],
         "q7_tests": [
             "supported_statements = ['B', 'D', 'F']",

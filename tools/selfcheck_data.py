@@ -323,15 +323,15 @@ SPECS: dict[str, dict[str, dict]] = {
                     "unit": "years",
                     "calls": [
                         {
-                            "args": ["first-human-dose-1964", "us-schedule-iii-1999"],
+                            "args": ["us-schedule-iii-1999", "first-human-dose-1964"],
                             "out": {"kind": "number", "abs_tol": 0.02},
                         },
                         {
-                            "args": ["nmda-antagonist-1983", "zarate-trial-2006"],
+                            "args": ["harms-review-2012", "uk-class-b-2014"],
                             "out": {"kind": "number", "abs_tol": 0.02},
                         },
                         {
-                            "args": ["berman-trial-2000", "spravato-trd-2019"],
+                            "args": ["dissociative-anaesthetic-1965", "uk-clinical-trials-1970"],
                             "out": {"kind": "number", "abs_tol": 0.02},
                         },
                     ],
@@ -395,13 +395,13 @@ SPECS: dict[str, dict[str, dict]] = {
             ],
         },
         "q6_tests": {
-            "title": "Exercise 6: where do the secondary sources sit?",
+            "title": "Exercise 6: where do the secondary sources of regulation sit?",
             "section": "section 1, The timeline dataset",
-            "hint": "decade = year // 10 * 10; group by decade and source_type (as text) and "
-            "count rows with .size().reset_index(name='n_rows').",
+            "hint": "Keep the regulation rows; decade = year // 10 * 10; group by decade and "
+            "source_type (as text) and count rows with .size().reset_index(name='n_rows').",
             "parts": [
                 {
-                    "name": "decade_sources",
+                    "name": "regulation_sources",
                     "kind": "table_mapping",
                     "columns": ["decade", "source_type", "n_rows"],
                     "keys": [["decade", "int"], ["source_type", "str"]],
@@ -409,20 +409,33 @@ SPECS: dict[str, dict[str, dict]] = {
                     "integer": True,
                     "drop_zero": True,
                 },
-                {"name": "fig_decade_sources", "kind": "figure", "min_bars_from": "decade_sources"},
+                {
+                    "name": "fig_regulation_sources",
+                    "kind": "figure",
+                    "min_bars_from": "regulation_sources",
+                },
             ],
             "misconceptions": [
                 {
-                    "code": "decade_sources = decade_sources.assign("
-                    "decade=decade_sources['decade'] // 10)",
+                    "code": "regulation_sources = regulation_sources.assign("
+                    "decade=regulation_sources['decade'] // 10)",
                     "hint": "Your decades look like 198 rather than 1980: after // 10, multiply "
                     "by 10 again.",
                 },
                 {
-                    "code": "_k = timeline['claim_group'].fillna(timeline['event_id'])\n"
-                    "decade_sources = (timeline.assign(key=_k, "
+                    "code": "regulation_sources = (timeline.assign("
                     "decade=(timeline['year'] // 10 * 10).astype(int), "
                     "source_type=timeline['source_type'].astype(str))"
+                    ".groupby(['decade', 'source_type']).size().reset_index(name='n_rows'))",
+                    "hint": "You counted the rows of every category: keep only the regulation "
+                    "rows first.",
+                },
+                {
+                    "code": "_r = timeline[timeline['category'] == 'regulation']\n"
+                    "_k = _r['claim_group'].fillna(_r['event_id'])\n"
+                    "regulation_sources = (_r.assign(key=_k, "
+                    "decade=(_r['year'] // 10 * 10).astype(int), "
+                    "source_type=_r['source_type'].astype(str))"
                     ".drop_duplicates('key').groupby(['decade', 'source_type']).size()"
                     ".reset_index(name='n_rows'))",
                     "hint": "You counted events (each claim group once). Here every row is a "
