@@ -167,7 +167,7 @@ SPECS: dict[str, dict[str, dict]] = {
                     "calls": [
                         {"arg": 185.0, "out": {"kind": "number", "rel": 1e-3}},
                         {
-                            "arg": [70.0, 160.0, 2400.0],
+                            "arg": [70.0, 160.0, 1500.0],
                             "array": True,
                             "out": {"kind": "array", "shape": [3], "rel": 1e-3},
                         },
@@ -421,14 +421,6 @@ SPECS: dict[str, dict[str, dict]] = {
                     "decade=regulation_sources['decade'] // 10)",
                     "hint": "Your decades look like 198 rather than 1980: after // 10, multiply "
                     "by 10 again.",
-                },
-                {
-                    "code": "regulation_sources = (timeline.assign("
-                    "decade=(timeline['year'] // 10 * 10).astype(int), "
-                    "source_type=timeline['source_type'].astype(str))"
-                    ".groupby(['decade', 'source_type']).size().reset_index(name='n_rows'))",
-                    "hint": "You counted the rows of every category: keep only the regulation "
-                    "rows first.",
                 },
                 {
                     "code": "_r = timeline[timeline['category'] == 'regulation']\n"
