@@ -48,7 +48,9 @@ def read_worked(assignment: str, folder: Path = WORKED) -> dict[str, str]:
 def parse(text: str, where: str = "worked solutions") -> dict[str, str]:
     """Split a worked-solutions file at its ``## qN_tests`` headings.
 
-    >>> parse("# Intro\\n\\n## q1_tests\\nCount rows.\\n\\n## q2_tests — median\\nUse the median.\\n")
+    >>> parse(
+    ...     "# Intro\\n\\n## q1_tests\\nCount rows.\\n\\n## q2_tests — median\\nUse the median.\\n"
+    ... )
     {'q1_tests': 'Count rows.', 'q2_tests': 'Use the median.'}
     """
     heads = list(_HEADING.finditer(text))
