@@ -171,3 +171,49 @@ def test_the_solutions_site_renders_every_worked_file_readable(tmp_path):
     assert all(s in text for s in _sentences() if s in " ".join(
         (tools_worked.WORKED / "00-orientation.md").read_text().split()))  # fmt: skip
     assert "## q1_tests" in (tmp_path / "worked" / "00-orientation.md").read_text()
+
+
+# ----------------------------------------------------------------------------- the package's data
+def _data():
+    from ketlearn.selfcheck import load_data
+
+    return load_data()["assignments"]
+
+
+def test_every_worked_section_is_sealed_in_the_package_data():
+    """The data file is regenerated after a worked file changes (tools/selfcheck_data.py)."""
+    data = _data()
+    for path in tools_worked.worked_files():
+        for gid in tools_worked.read_worked(path.stem):
+            box = data.get(path.stem, {}).get(gid, {}).get("worked")
+            assert box, f"{path.stem} {gid}: regenerate with tools/selfcheck_data.py {path.stem}"
+            assert box["salt"] != data[path.stem][gid]["record"]["salt"]
+
+
+def test_every_autograded_item_has_a_worked_solution():
+    missing = [f"{a} {gid}" for a, items in _data().items() for gid, spec in items.items()
+               if not spec.get("worked")]  # fmt: skip
+    assert not missing, f"no worked solution (course/worked/NN-name.md) for: {missing}"
+
+
+def test_selfcheck_worked_opens_only_with_the_right_answer(capsys):
+    import numpy as np
+
+    from ketlearn import selfcheck
+
+    if not _data()["00-orientation"]["q4_tests"].get("worked"):
+        pytest.skip("00-orientation has no sealed worked solutions")
+    # the expected answer, independently: ng/mL over the molar mass of C13H16ClNO (CIAAW weights)
+    molar_mass = 13 * 12.011 + 16 * 1.008 + 35.45 + 14.007 + 15.999
+    right = {"ng_per_ml_to_um": lambda c: np.asarray(c, dtype=float) / molar_mass}
+    salt = {"ng_per_ml_to_um": lambda c: np.asarray(c, dtype=float) / (molar_mass + 36.46)}
+    verdict = selfcheck.evaluate("00-orientation", "q4_tests", right)
+    assert verdict.passed and "selfcheck.worked('00-orientation', 'q4_tests')" in verdict.message
+    assert "selfcheck.worked" not in selfcheck.evaluate("00-orientation", "q4_tests", salt).message
+    expected = tools_worked.read_worked("00-orientation")["q4_tests"]
+    capsys.readouterr()
+    selfcheck.worked("00-orientation", "q4_tests", salt)
+    shown = capsys.readouterr().out
+    assert expected not in shown and "opens once the self-check says ✔" in shown
+    selfcheck.worked("00-orientation", "q4_tests", right)
+    assert expected in capsys.readouterr().out

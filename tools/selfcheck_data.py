@@ -8,7 +8,10 @@ For each assignment it runs the *source* notebook (with solutions) in a fresh ke
 cell, and just before each autograder test cell listed in :data:`SPECS` it turns the solution's
 variables into tokens with :mod:`ketlearn.answers.canonical` and stores only their salted scrypt
 hash and lattice offsets in ``src/ketlearn/_selfcheck_data.json`` (shipped in the package, so
-release notebooks reach it on Binder). Salts of existing items are kept, so regenerating
+release notebooks reach it on Binder). An item with a section in ``course/worked/NN-name.md``
+also gets its worked solution sealed under a key derived from the same right-answer tokens with
+another salt (``"worked"``, see ``tools/worked.py`` and :mod:`ketlearn.answers.sealed`): only
+the right answer opens it, with ``selfcheck.worked(...)``. Salts of existing items are kept, so regenerating
 unchanged solutions gives an identical file. ``tests/test_selfcheck_verdicts.py`` checks that
 the stored data is up to date and agrees with the autograder on every item.
 
@@ -33,6 +36,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import worked  # tools/worked.py: course/worked/*.md, sealed per item
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "course" / "source"
@@ -720,6 +724,20 @@ def _misconception_records(kernel, assignment: str, gid: str, spec: dict, right:
     return out
 
 
+def _sealed_worked(kernel, assignment: str, gid: str, text: str, record: dict, old: dict) -> dict:
+    """The item's worked solution sealed under its right answer (see ``tools/worked.py``).
+
+    Runs right after the item's probe, whose atoms (``_sc_atoms``) are the right answer's.
+    """
+    out = kernel.run_ok(
+        "from ketlearn.answers import sealed as _sc_sealed\n"
+        f"print({MARK!r} + _sc_sealed.expected_token(_sc_atoms))\n",
+        f"{assignment} {gid} worked-solution token",
+    )
+    token = out.split(MARK, 1)[1].strip()
+    return worked.seal_item(assignment, gid, text, token, record["salt"], old.get("worked"))
+
+
 def _probe(spec: dict, salt: str) -> str:
     """Kernel code: the item's tokens from the solution (or the hidden test's reference)."""
     lines = [
@@ -763,6 +781,10 @@ def generate(assignment: str, old: dict | None = None) -> dict[str, dict]:
     if unknown:
         raise SystemExit(f"{assignment}: specs for items not in the notebook: {unknown}")
     last = max(graded.values())
+    texts = worked.read_worked(assignment)
+    stray = sorted(set(texts) - set(graded))
+    if stray:
+        raise SystemExit(f"course/worked/{assignment}.md: sections for items not graded: {stray}")
     out: dict[str, dict] = {}
     with KernelSession(notebook_path(assignment).parent) as kernel:
         for i, cell in enumerate(nb.cells[: last + 1]):
@@ -775,6 +797,10 @@ def generate(assignment: str, old: dict | None = None) -> dict[str, dict]:
                 text = kernel.run_ok(_probe(specs[gid], salt), f"{assignment} {gid} probe")
                 record = json.loads(text.split(MARK, 1)[1].strip())
                 out[gid] = {**public(specs[gid]), "record": record}
+                if gid in texts:  # sealed with the token the probe just hashed (_sc_atoms)
+                    out[gid]["worked"] = _sealed_worked(
+                        kernel, assignment, gid, texts[gid], record, (old or {}).get(gid, {})
+                    )
                 if specs[gid].get("misconceptions"):
                     out[gid]["misconceptions"] = _misconception_records(
                         kernel, assignment, gid, specs[gid], record, (old or {}).get(gid, {})
