@@ -179,6 +179,26 @@ def _cell_text(text: str) -> str:
     return " ".join(text.split()).replace("|", "/")
 
 
+def _failed_items(autograded: Path, names: list[str], students) -> list[tuple]:
+    """``(assignment, grade_id, answers)`` of every failed item in the grade markers."""
+    from ketlearn.grading.gradebook import MARKER
+
+    out = []
+    for name in names:
+        for marker in sorted(autograded.glob(f"*/{name}/{MARKER}")):
+            if students and marker.parent.parent.name not in students:
+                continue
+            try:
+                notebooks = json.loads(marker.read_text(encoding="utf-8")).get("items", {})
+            except (OSError, ValueError, AttributeError):
+                continue
+            for items in notebooks.values():
+                for gid, item in items.items():
+                    if isinstance(item, dict) and not item.get("passed") and item.get("answers"):
+                        out.append((name, gid, item["answers"]))
+    return out
+
+
 def _item_hints(marker: Path, notebook: str, source) -> dict[str, str]:
     """Hints for the failed items of one notebook, from ``ketlearn grade``'s marker file."""
     if source is None:
@@ -222,6 +242,8 @@ def write_feedback(
     written, problems = [], []
     with Gradebook(db_url, api.coursedir.course_id) as gb:
         names = assignments or [a.name for a in gb.assignments]
+        if hints is not None and hasattr(hints, "prefetch"):  # match the class on every core
+            hints.prefetch(_failed_items(autograded, names, students))
         for name in names:
             spec = load_assignment(gb, root, name)
             for sub in gb.assignment_submissions(name):

@@ -18,14 +18,19 @@ get no hint here, and neither do answers too large for the marker.
 
 Cost. Each misconception costs one scrypt derivation per candidate token (32 MiB, about
 0.1-0.3 s): only failed items are matched, and each distinct answer is matched once per item
-(results are cached, so a class repeating the same mistake costs one derivation).
+(results are cached, so a class repeating the same mistake costs one derivation), and
+:meth:`SelfcheckHints.prefetch` matches a whole class on every core before the feedback is
+written.
 ``benchmarks/bench_hints.py`` prints the figures.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import os
+import threading
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 from ketlearn.answers import canonical
 from ketlearn.answers.plain import AnswerTypeError
@@ -59,6 +64,7 @@ class SelfcheckHints:
         self._kdf = data.get("kdf", canonical.KDF)
         self._cache: dict[tuple, str | None] = {}
         self.derivations = 0  # scrypt derivations made so far (for the benchmark)
+        self._lock = threading.Lock()
 
     def _spec(self, assignment: str, grade_id: str) -> dict | None:
         return self._data.get("assignments", {}).get(assignment, {}).get(grade_id)
@@ -75,6 +81,32 @@ class SelfcheckHints:
         grade marker) or to already decoded plain values. The first matching misconception
         wins, in the order the item lists them.
         """
+        job = self._job(assignment, grade_id, answers)
+        if job is None:
+            return None
+        key, misconceptions, atoms = job
+        if key not in self._cache:
+            self._cache[key] = self._first_hint(misconceptions, atoms)
+        return self._cache[key]
+
+    def prefetch(self, requests: Iterable[tuple[str, str, Mapping]], workers: int = 0) -> int:
+        """Match many failed items at once, on every core, so later :meth:`match` calls are free.
+
+        ``requests`` are ``(assignment, grade_id, answers)``; scrypt releases the GIL, so threads
+        use all cores. Returns how many distinct answers were matched.
+        """
+        jobs = {}
+        for assignment, grade_id, answers in requests:
+            job = self._job(assignment, grade_id, answers)
+            if job is not None and job[0] not in self._cache:
+                jobs[job[0]] = job
+        if jobs:
+            with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+                found = pool.map(lambda job: self._first_hint(job[1], job[2]), jobs.values())
+                self._cache.update(zip(jobs, found, strict=True))
+        return len(jobs)
+
+    def _job(self, assignment: str, grade_id: str, answers: Mapping) -> tuple | None:
         spec = self._spec(assignment, grade_id)
         if not spec or not spec.get("misconceptions"):
             return None
@@ -83,15 +115,17 @@ class SelfcheckHints:
             atoms = canonical.canonical_atoms(spec["parts"], values)
         except (KeyError, AnswerTypeError, canonical.Mismatch, ValueError, TypeError):
             return None  # missing, of the wrong kind, a function, or failing a visible check
-        key = (assignment, grade_id, json.dumps(atoms, default=repr))
-        if key not in self._cache:
-            self._cache[key] = self._first_hint(spec["misconceptions"], atoms)
-        return self._cache[key]
+        return (
+            (assignment, grade_id, json.dumps(atoms, default=repr)),
+            spec["misconceptions"],
+            atoms,
+        )
 
     def _first_hint(self, misconceptions: list[dict], atoms: list[tuple]) -> str | None:
         for m in misconceptions:
             tokens = canonical.candidate_tokens(atoms, m["record"]["lattice"])
-            self.derivations += len(tokens)
+            with self._lock:
+                self.derivations += len(tokens)
             if canonical.matches(atoms, m["record"], self._kdf):
                 return m["hint"]
         return None
