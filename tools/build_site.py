@@ -178,7 +178,8 @@ def execute_student_notebook(path: Path, timeout_s: int = CELL_TIMEOUT_S):
         store_widget_state=True,
     )
     try:
-        return _run_cells(client, nb, path, started)
+        with progress.recording_off():  # the kernel starts inside: it records nothing
+            return _run_cells(client, nb, path, started)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
