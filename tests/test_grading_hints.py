@@ -25,7 +25,6 @@ import nbformat
 import pytest
 from conftest import ROOT
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-hints")]
 NAME = "00-orientation"
 SCALED_HINT = "You scaled the answer by 1.5 (a made-up mistake for this test)."
 
@@ -57,6 +56,74 @@ def _with_code(source_nb, gid: str, names: list[str], code: str):
     raise AssertionError(f"no answer cell for {gid} defines {names}")
 
 
+# ----------------------------------------------------------------------------- the hint source
+CHEAP = {"name": "scrypt", "n": 2**10, "r": 8, "p": 1, "dklen": 32}
+PCT = [{"name": "f_pct", "kind": "number", "low": 0, "high": 100, "rel": 1e-3}]
+FUNC = [{"name": "f", "kind": "function", "calls": [{"arg": 1.0, "out": {"kind": "number"}}]}]
+
+
+def _source():
+    from ketlearn.answers import make_record
+    from ketlearn.grading.hints import SelfcheckHints
+
+    def rec(parts, values):
+        return make_record(parts, values, secrets.token_hex(16), CHEAP)
+
+    items = {
+        "q1_tests": {
+            "parts": PCT,
+            "record": rec(PCT, {"f_pct": 45.0}),
+            "misconceptions": [
+                {"hint": "fraction, not percent", "record": rec(PCT, {"f_pct": 0.45})},
+                {"hint": "mean, not median", "record": rec(PCT, {"f_pct": 52.0})},
+            ],
+        },
+        "q2_tests": {"parts": PCT, "record": rec(PCT, {"f_pct": 45.0})},
+        "q3_tests": {"parts": FUNC, "record": {}, "misconceptions": [{"hint": "x", "record": {}}]},
+    }
+    return SelfcheckHints({"kdf": CHEAP, "assignments": {"a": items}})
+
+
+def test_hints_match_the_items_tolerance_in_order_and_are_cached():
+    import numpy as np
+
+    from ketlearn.grading.codec import encode
+
+    hints = _source()
+    assert hints.declares("a", "q1_tests") and not hints.declares("a", "q2_tests")
+    assert hints.match("a", "q1_tests", {"f_pct": 0.45}) == "fraction, not percent"
+    assert hints.match("a", "q1_tests", {"f_pct": 0.45 * (1 + 5e-4)}) == "fraction, not percent"
+    assert hints.match("a", "q1_tests", {"f_pct": 0.45 * 1.01}) is None  # beyond rel=1e-3
+    assert hints.match("a", "q1_tests", {"f_pct": encode(np.float64(52.0))}) == "mean, not median"
+    assert hints.match("a", "q1_tests", {"f_pct": 45.0}) is None  # the right answer: no hint
+    before = hints.derivations
+    assert hints.match("a", "q1_tests", {"f_pct": 0.45}) == "fraction, not percent"
+    assert hints.derivations == before  # cached
+
+
+def test_hints_never_fire_for_missing_malformed_or_function_answers():
+    hints = _source()
+    assert hints.match("a", "q1_tests", {}) is None
+    assert hints.match("a", "q1_tests", {"f_pct": "0.45"}) is None
+    assert hints.match("a", "q1_tests", {"f_pct": 450.0}) is None  # outside the stated range
+    assert hints.match("a", "q3_tests", {"f": {"$": "callable", "name": "f"}}) is None
+    assert hints.match("b", "q1_tests", {"f_pct": 0.45}) is None
+    assert hints.derivations == 0
+
+
+def test_prefetch_fills_the_cache_for_a_whole_class():
+    hints = _source()
+    requests = [("a", "q1_tests", {"f_pct": v}) for v in (0.45, 52.0, 7.0, 0.45, 52.0)]
+    assert hints.prefetch(requests) == 3  # three distinct answers
+    spent = hints.derivations
+    assert [hints.match(*r) for r in requests] == [
+        "fraction, not percent", "mean, not median", None, "fraction, not percent",
+        "mean, not median",
+    ]  # fmt: skip
+    assert hints.derivations == spent
+
+
+# ----------------------------------------------------------------------------- the real pipeline
 @pytest.fixture(scope="module")
 def graded():
     sys.path.insert(0, str(ROOT / "tools"))
@@ -110,6 +177,8 @@ def _feedback(root: Path, hints) -> dict[str, str]:
     return {p.parent.parent.name: p.read_text(encoding="utf-8") for p in written}
 
 
+@pytest.mark.slow
+@pytest.mark.xdist_group("grading-hints")
 def test_a_known_mistake_gets_its_hint_and_the_right_answer_none(graded):
     """The made-up mistake, hashed from the solver's own recorded answer."""
     from ketlearn.answers import make_record
@@ -132,6 +201,8 @@ def test_a_known_mistake_gets_its_hint_and_the_right_answer_none(graded):
     assert hints.derivations <= 2 * len(students)  # only failed items are matched
 
 
+@pytest.mark.slow
+@pytest.mark.xdist_group("grading-hints")
 def test_every_declared_misconception_reaches_the_feedback(graded):
     from ketlearn.grading.hints import SelfcheckHints
 
