@@ -53,6 +53,9 @@ quantised on that lattice. It never holds an expected value. So:
   reset. The cost of each query is the limit.
 - Also public: the number of entries of an answer (array shape, number of labels in a mapping),
   and, per number, whether the tolerance is relative or absolute there (one bit about its size).
+- Worked solutions (:func:`worked`) are stored encrypted under a key derived from the right
+  answer's tokens with another salt (:mod:`ketlearn.answers.sealed`): they are exactly as
+  protected as the answer, so an item with few possible answers opens by trying each.
 - Anyone with the source notebooks (instructors, the public repository) has the answers anyway;
   the protection is about learners working from the released notebooks.
 - Like every check inside the learner's own kernel, a determined user can edit the package; the
