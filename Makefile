@@ -59,7 +59,7 @@ instructor: $(STAMP)
 test test-fast bench site browser-test release: export KETLEARN_PROGRESS_FILE := off
 
 test: $(STAMP)
-	$(VPY) -m pytest -n auto --dist loadgroup
+	$(VPY) -m pytest -n auto --dist loadgroup --durations=30
 
 # The inner loop (target <= 60 s on 2 cores): unit tests and doctests, no notebook execution.
 test-fast: $(STAMP)
