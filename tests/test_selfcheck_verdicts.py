@@ -156,13 +156,17 @@ WRONG: dict[str, dict[str, list[str]]] = {
             "def tau2_dl(effects, variances):\n    return 0.0",
             "def tau2_dl(effects, variances):\n    return float(np.var(effects, ddof=1))",
         ],
-        "q4_tests": ["q_high_lat = q_high_lat - 1", "i2_high_lat_pct = 100.0"],
+        "q4_tests": ["q_low_lat = q_low_lat - 1", "i2_low_lat_pct = 100.0"],
         "q5_tests": [
-            "re_rr_high_lat = math.log(re_rr_high_lat) + 1",
-            "pi_rr_high_lat_low, pi_rr_high_lat_high = 0.2, 0.8",
+            "re_rr_low_lat = math.log(re_rr_low_lat) + 1",
+            "pi_rr_low_lat_low, pi_rr_low_lat_high = 0.2, 0.8",
         ],
-        "q6_tests": ["egger_p_random = 1 - egger_p_random", "egger_intercept_random = 0.0"],
-        "q7_tests": ["risk_newport_24h = 0.3", "nnt_newport = nnt_newport + 1"],
+        "q6_tests": ["egger_p_low_lat = 1 - egger_p_low_lat", "egger_intercept_low_lat = 0.0"],
+        "q7_tests": [
+            "risk_implied = 0.5",
+            "nnt_implied = nnt_implied + 1",
+            "rr_implied = 1 / rr_implied",
+        ],
     },
     "06-media-literacy-misuse": {
         "q1_tests": [

@@ -574,34 +574,34 @@ SPECS: dict[str, dict[str, dict]] = {
             ],
         },
         "q4_tests": {
-            "title": "Exercise 4: Q and I² within the high-latitude trials",
+            "title": "Exercise 4: Q and I² within a subgroup",
             "section": "section 3, When trials disagree",
-            "hint": "Keep ablat >= 30; Q = sum w (y - fixed-effect estimate)² on the log scale; "
+            "hint": "Keep ablat < 40; Q = sum w (y - fixed-effect estimate)² on the log scale; "
             "I² = (Q - df)/Q x 100 with df = k - 1.",
             "parts": [
-                _num("q_high_lat", low=0, rel=1e-4),
-                _num("i2_high_lat_pct", unit="%", low=0, high=100, abs_tol=0.01),
+                _num("q_low_lat", low=0, rel=1e-4),
+                _num("i2_low_lat_pct", unit="%", low=0, high=100, abs_tol=0.01),
             ],
             "misconceptions": [
                 {
-                    "code": "i2_high_lat_pct = i2_high_lat_pct / 100",
+                    "code": "i2_low_lat_pct = i2_low_lat_pct / 100",
                     "hint": "That is I² as a fraction. The item asks for a percentage (0 to 100).",
                 },
                 {
-                    "code": "i2_high_lat_pct = max(0.0, (q_high_lat - "
-                    "int((bcg['ablat'] >= 30).sum())) / q_high_lat) * 100",
+                    "code": "i2_low_lat_pct = max(0.0, (q_low_lat - "
+                    "int((bcg['ablat'] < 40).sum())) / q_low_lat) * 100",
                     "hint": "The degrees of freedom of Q are k - 1 (one is used by the pooled "
                     "estimate), not k.",
                 },
                 {
-                    "code": "q_high_lat = float(q_bcg)",
-                    "hint": "That is Q for all 13 trials. Keep only the trials with ablat >= 30 "
+                    "code": "q_low_lat = float(q_bcg)",
+                    "hint": "That is Q for all 13 trials. Keep only the trials with ablat < 40 "
                     "before computing the weights and Q.",
                 },
                 {
-                    "code": "_rr = np.exp(y_bcg[(bcg['ablat'] >= 30).to_numpy()]); "
-                    "_wq = 1 / v_bcg[(bcg['ablat'] >= 30).to_numpy()]; "
-                    "q_high_lat = float(np.sum(_wq * (_rr - np.sum(_wq * _rr) / np.sum(_wq)) ** 2))",
+                    "code": "_rr = np.exp(y_bcg[(bcg['ablat'] < 40).to_numpy()]); "
+                    "_wq = 1 / v_bcg[(bcg['ablat'] < 40).to_numpy()]; "
+                    "q_low_lat = float(np.sum(_wq * (_rr - np.sum(_wq * _rr) / np.sum(_wq)) ** 2))",
                     "hint": "You computed Q on risk ratios. The variances belong to the log risk "
                     "ratios: work with y_bcg (logs), the scale the trials are pooled on.",
                 },
@@ -613,67 +613,67 @@ SPECS: dict[str, dict[str, dict]] = {
             "hint": "Weights 1/(v + tau²); mu and SE = 1/sqrt(sum of weights); interval mu ± "
             "t(k - 2) sqrt(tau² + SE²); exp at the end.",
             "parts": [
-                _num("re_rr_high_lat", unit="risk ratio", low=0, rel=1e-3),
-                _num("pi_rr_high_lat_low", unit="risk ratio", low=0, rel=1e-3),
-                _num("pi_rr_high_lat_high", unit="risk ratio", low=0, rel=1e-3),
+                _num("re_rr_low_lat", unit="risk ratio", low=0, rel=1e-3),
+                _num("pi_rr_low_lat_low", unit="risk ratio", low=0, rel=1e-3),
+                _num("pi_rr_low_lat_high", unit="risk ratio", low=0, rel=1e-3),
             ],
             "misconceptions": [
                 {
-                    "code": "pi_rr_high_lat_low = float(np.exp(_mu - 1.959964 * np.sqrt(_t2 + "
-                    "_se**2))); pi_rr_high_lat_high = float(np.exp(_mu + 1.959964 * "
+                    "code": "pi_rr_low_lat_low = float(np.exp(_mu - 1.959964 * np.sqrt(_t2 + "
+                    "_se**2))); pi_rr_low_lat_high = float(np.exp(_mu + 1.959964 * "
                     "np.sqrt(_t2 + _se**2)))",
                     "hint": "You used the normal 1.96. With tau² estimated from few trials the "
                     "prediction interval uses a t distribution with k - 2 degrees of freedom.",
                 },
                 {
                     "code": "_h = stats.t.ppf(0.975, _y.size - 1) * np.sqrt(_t2 + _se**2); "
-                    "pi_rr_high_lat_low = float(np.exp(_mu - _h)); "
-                    "pi_rr_high_lat_high = float(np.exp(_mu + _h))",
+                    "pi_rr_low_lat_low = float(np.exp(_mu - _h)); "
+                    "pi_rr_low_lat_high = float(np.exp(_mu + _h))",
                     "hint": "Check the degrees of freedom: the prediction interval's t has k - 2 "
                     "(tau² and the mean are both estimated), not k - 1.",
                 },
                 {
                     "code": "_h = stats.t.ppf(0.975, _y.size - 2) * _se; "
-                    "pi_rr_high_lat_low = float(np.exp(_mu - _h)); "
-                    "pi_rr_high_lat_high = float(np.exp(_mu + _h))",
+                    "pi_rr_low_lat_low = float(np.exp(_mu - _h)); "
+                    "pi_rr_low_lat_high = float(np.exp(_mu + _h))",
                     "hint": "That interval is for the mean effect only. A prediction interval "
                     "for a new setting adds the between-study variance: sqrt(tau² + SE²).",
                 },
                 {
-                    "code": "re_rr_high_lat = float(np.exp(np.sum(_y / _v) / np.sum(1 / _v)))",
+                    "code": "re_rr_low_lat = float(np.exp(np.sum(_y / _v) / np.sum(1 / _v)))",
                     "hint": "Your pooled value uses fixed-effect weights 1/v. Random-effects "
                     "weights are 1/(v + tau²).",
                 },
             ],
         },
         "q6_tests": {
-            "title": "Exercise 6: Egger's test on the randomised trials",
+            "title": "Exercise 6: Egger's test in the subgroup",
             "section": "section 5, Small-study effects and publication bias",
-            "hint": "Keep alloc == 'random'; regress y/SE on 1/SE with a constant (OLS); report "
+            "hint": "Keep ablat < 40; regress y/SE on 1/SE with a constant (OLS); report "
             "the intercept and its two-sided p-value.",
             "parts": [
-                _num("egger_intercept_random", rel=1e-4),
-                _num("egger_p_random", low=0, high=1, rel=1e-4),
+                _num("egger_intercept_low_lat", rel=1e-4),
+                _num("egger_p_low_lat", low=0, high=1, rel=1e-4),
             ],
             "misconceptions": [
                 {
-                    "code": "egger_p_random = egger_p_random / 2",
+                    "code": "egger_p_low_lat = egger_p_low_lat / 2",
                     "hint": "That is a one-sided p-value. Egger's test is two-sided: asymmetry "
                     "in either direction counts.",
                 },
                 {
-                    "code": "egger_intercept_random = float(_fit.params[1])",
+                    "code": "egger_intercept_low_lat = float(_fit.params[1])",
                     "hint": "You reported the slope (the effect of an infinitely precise study). "
                     "The asymmetry is measured by the intercept.",
                 },
                 {
-                    "code": "egger_intercept_random = float(egger_fit.params[0]); "
-                    "egger_p_random = float(egger_fit.pvalues[0])",
+                    "code": "egger_intercept_low_lat = float(egger_fit.params[0]); "
+                    "egger_p_low_lat = float(egger_fit.pvalues[0])",
                     "hint": "That is the test on all 13 trials. Keep only the trials with "
-                    "alloc == 'random' first.",
+                    "ablat < 40 first.",
                 },
                 {
-                    "code": "egger_intercept_random = float(sm.OLS(y_bcg[_m], "
+                    "code": "egger_intercept_low_lat = float(sm.OLS(y_bcg[_m], "
                     "sm.add_constant(_se)).fit().params[0])",
                     "hint": "Egger regresses the standardised effect y/SE on the precision 1/SE, "
                     "not the effect on its SE.",
@@ -681,26 +681,33 @@ SPECS: dict[str, dict[str, dict]] = {
             ],
         },
         "q7_tests": {
-            "title": "Exercise 7: an odds ratio as risks and an NNT",
+            "title": "Exercise 7: an odds ratio as a risk, a risk ratio and an NNT",
             "section": "section 7, Published meta-analyses of ketamine disagree",
-            "hint": "p0 -> odds, times the OR, odds -> risk; NNT = 1/(p1 - p0), rounded up.",
+            "hint": "control risk -> odds, times the OR, odds -> risk; RR = p1/p0; NNT = 1/(p1 - "
+            "p0), rounded up.",
             "parts": [
-                _num("risk_newport_24h", unit="proportion", low=0, high=1, rel=1e-3),
-                _num("nnt_newport", unit="people", whole=True, integer=True, low=1),
+                _num("risk_implied", unit="proportion", low=0, high=1, rel=1e-3),
+                _num("rr_implied", unit="ratio", low=0, rel=1e-3),
+                _num("nnt_implied", unit="people", whole=True, integer=True, low=1),
             ],
             "misconceptions": [
                 {
-                    "code": "risk_newport_24h = 9.87 * 0.088",
-                    "hint": "You multiplied the risk by the odds ratio, as if it were a risk "
-                    "ratio. An odds ratio multiplies *odds*: convert the risk to odds first.",
+                    "code": "rr_implied = 9.87",
+                    "hint": "That is the odds ratio itself. A risk ratio divides the two risks: "
+                    "the risk with ketamine by the control risk.",
                 },
                 {
-                    "code": "risk_newport_24h = 9.87 * 0.088 / (1 - 0.088)",
-                    "hint": "That is the odds of responding on ketamine, not the risk. Convert "
-                    "back with risk = odds / (1 + odds).",
+                    "code": "risk_implied = risk_implied - _p0",
+                    "hint": "That is the risk *difference*. The item asks for the risk of "
+                    "responding with ketamine itself.",
                 },
                 {
-                    "code": "nnt_newport = math.floor(1 / (risk_newport_24h - 0.088))",
+                    "code": "_o = 9.87 * 0.088 / (1 - 0.088); risk_implied = _o / (1 + _o)",
+                    "hint": "You used the Cochrane review's placebo risk. The control risk here is "
+                    "the midazolam arm of Murrough 2013: read it from the trials table.",
+                },
+                {
+                    "code": "nnt_implied = math.floor(1 / (risk_implied - _p0))",
                     "hint": "An NNT is rounded *up*: a fraction of a person still needs a whole "
                     "person treated.",
                 },
