@@ -104,8 +104,8 @@ from ketlearn._effectsize import se_from_ci as _shared_se_from_ci
 from ketlearn._meta_bias import EggerResult, egger_test, simulate_studies
 from ketlearn._meta_pool import MetaResult, leave_one_out, pool
 from ketlearn._meta_tau2 import TAU2_METHODS
+from ketlearn._meta_tau2 import check_yv as _check_yv  # also used by widgets.meta
 from ketlearn._meta_tau2 import tau2 as _tau2
-from ketlearn._meta_tau2 import check_yv as _check_yv  # noqa: F401  (used by widgets.meta)
 from ketlearn._validation import check_number
 
 __all__ = [
