@@ -147,13 +147,26 @@ WRONG: dict[str, dict[str, list[str]]] = {
         "q7_tests": ["crude_or = 0.64 / 0.28"],
     },
     "05-evidence-synthesis": {
-        "q1_tests": ["se_transform3 = 0.07 + 7.20", "se_transform3 = (0.07 + 7.20) / 1.959964"],
-        "q2_tests": ["pooled_fe_md = -pooled_fe_md", "pooled_fe_md = pooled_fe_md + 0.5"],
-        "q3_tests": ["i2_bcg_pct = i2_bcg_pct / 100", "i2_bcg_pct = 100.0"],
-        "q4_tests": ["pooled_rd = pooled_rd * 100", "pooled_rd = 1 / pooled_rd"],
-        "q5_tests": ["nnt_response = 1 / pooled_rd", "nnt_response = math.floor(1 / pooled_rd)"],
-        "q6_tests": ["egger_p_bcg = 1 - egger_p_bcg", "egger_p_bcg = egger_p_bcg / 2"],
-        "q7_tests": ["risk_ketamine_24h = 3.94 * 0.088", "risk_ketamine_24h = 27.4"],
+        "q1_tests": [
+            "se_log_hr_responders = 0.5",
+            "se_log_hr_responders = (math.log(0.55) - math.log(0.16)) / 2",
+        ],
+        "q2_tests": ["fe_remission_rd = -fe_remission_rd", "fe_remission_se = fe_remission_se * 2"],
+        "q3_tests": [
+            "def tau2_dl(effects, variances):\n    return 0.0",
+            "def tau2_dl(effects, variances):\n    return float(np.var(effects, ddof=1))",
+        ],
+        "q4_tests": ["q_low_lat = q_low_lat - 1", "i2_low_lat_pct = 100.0"],
+        "q5_tests": [
+            "re_rr_low_lat = math.log(re_rr_low_lat) + 1",
+            "pi_rr_low_lat_low, pi_rr_low_lat_high = 0.2, 0.8",
+        ],
+        "q6_tests": ["egger_p_low_lat = 1 - egger_p_low_lat", "egger_intercept_low_lat = 0.0"],
+        "q7_tests": [
+            "risk_implied = 0.5",
+            "nnt_implied = nnt_implied + 1",
+            "rr_implied = 1 / rr_implied",
+        ],
     },
     "06-media-literacy-misuse": {
         "q1_tests": [

@@ -63,6 +63,20 @@ def _num(name, **kw):
     return {"name": name, "kind": "number", **kw}
 
 
+# Notebook 05, item q3: a DerSimonian-Laird estimator with one piece changed (misconceptions).
+_TAU2_WRONG = (
+    "def tau2_dl(effects, variances):\n"
+    "    y = np.asarray(effects, dtype=float)\n"
+    "    v = np.asarray(variances, dtype=float)\n"
+    "    k = y.size\n"
+    "    w = {w}\n"
+    "    q = np.sum(w * (y - np.sum(w * y) / np.sum(w)) ** 2)\n"
+    "    df = {df}\n"
+    "    den = {den}\n"
+    "    return float({t})"
+)
+
+
 SPECS: dict[str, dict[str, dict]] = {
     "00-orientation": {
         "q1_tests": {
@@ -440,48 +454,268 @@ SPECS: dict[str, dict[str, dict]] = {
     },
     "05-evidence-synthesis": {
         "q1_tests": {
-            "title": "Exercise 1: SE from a confidence interval",
+            "title": "Exercise 1: a standard error for a hazard ratio",
             "section": "section 1, From a published confidence interval to a standard error",
-            "hint": "SE = (upper - lower) / (2 x 1.96).",
-            "parts": [_num("se_transform3", unit="MADRS points", low=0, rel=2e-3)],
+            "hint": "A ratio's CI is symmetric on the natural-log scale: SE = (ln upper - ln "
+            "lower) / (2 x 1.96).",
+            "parts": [_num("se_log_hr_responders", unit="ln(HR)", low=0, rel=1e-3)],
+            "misconceptions": [
+                {
+                    "code": "se_log_hr_responders = (_s1['ci_high'] - _s1['ci_low']) "
+                    "/ (2 * 1.959964)",
+                    "hint": "This is a spread on the hazard-ratio scale, where the interval is "
+                    "not symmetric. Pooling happens on the log scale: take natural logs of both "
+                    "CI limits first (section 1).",
+                },
+                {
+                    "code": "se_log_hr_responders = (math.log10(_s1['ci_high']) "
+                    "- math.log10(_s1['ci_low'])) / (2 * 1.959964)",
+                    "hint": "You used base-10 logarithms. Log ratios in meta-analysis are natural "
+                    "logs (math.log or np.log).",
+                },
+                {
+                    "code": "se_log_hr_responders = (math.log(_s1['ci_high']) "
+                    "- math.log(_s1['ci_low'])) / 1.959964",
+                    "hint": "The interval reaches 1.96 SE on *each* side of the estimate, so its "
+                    "full width is 2 x 1.96 SE.",
+                },
+            ],
         },
         "q2_tests": {
-            "title": "Exercise 2: a fixed-effect pool",
+            "title": "Exercise 2: a fixed-effect pool of remission",
             "section": "section 2, Pooling by inverse variance",
-            "hint": "Weights are 1/SE²; the pooled value is sum(w*y)/sum(w).",
-            "parts": [_num("pooled_fe_md", unit="MADRS points", rel=1e-3)],
+            "hint": "SE from each CI; weights 1/SE²; pooled value sum(w*y)/sum(w); its SE "
+            "1/sqrt(sum(w)).",
+            "parts": [
+                _num("fe_remission_rd", unit="proportion", low=-1, high=1, rel=1e-3),
+                _num("fe_remission_se", unit="proportion", low=0, high=1, rel=1e-3),
+            ],
+            "misconceptions": [
+                {
+                    "code": "fe_remission_rd = float(np.mean(_y))",
+                    "hint": "That is a plain average of the three trials. In a fixed-effect pool "
+                    "each trial counts with its precision, weight 1/SE² (section 2).",
+                },
+                {
+                    "code": "fe_remission_rd = float(np.sum(_y / _se) / np.sum(1 / _se))",
+                    "hint": "Your weights are 1/SE. Inverse-variance weights are 1/variance, "
+                    "that is 1/SE².",
+                },
+                {
+                    "code": "fe_remission_se = float(1 / np.sum(_w))",
+                    "hint": "1/sum(w) is the pooled *variance*; the standard error is its "
+                    "square root.",
+                },
+            ],
         },
         "q3_tests": {
-            "title": "Exercise 3: I² for the BCG data",
-            "section": "section 3, Random effects, τ², I² and the prediction interval",
-            "hint": "I² = (Q - df) / Q x 100, with df = k - 1.",
+            "title": "Exercise 3: the DerSimonian–Laird estimator",
+            "section": "section 3, When trials disagree",
+            "hint": "w = 1/v; Q = sum w (y - mu_fe)²; tau² = max(0, (Q - (k - 1)) / (sum w - "
+            "sum w² / sum w)).",
             "parts": [
-                _num("i2_bcg_pct", unit="%", low=0, high=100, abs_tol=0.01, reference="92.1173")
+                {
+                    "name": "tau2_dl",
+                    "kind": "function",
+                    "unit": "squared effect units",
+                    "calls": [
+                        {
+                            "args": [[1.0, 3.0], [1.0, 1.0]],
+                            "array_args": [0, 1],
+                            "out": {"kind": "number", "rel": 1e-6},
+                        },
+                        {
+                            "args": [[0.0, 1.0, 3.0], [0.5, 1.0, 2.0]],
+                            "array_args": [0, 1],
+                            "out": {"kind": "number", "rel": 1e-6},
+                        },
+                        {
+                            "args": [[-3.2, -4.0, -3.6], [3.4, 2.9, 3.5]],
+                            "array_args": [0, 1],
+                            "out": {"kind": "number", "rel": 1e-6, "abs_tol": 1e-9},
+                        },
+                    ],
+                }
+            ],
+            "misconceptions": [
+                {
+                    "code": _TAU2_WRONG.format(
+                        w="1 / v",
+                        df="k - 1",
+                        den="np.sum(w) - np.sum(w**2) / np.sum(w)",
+                        t="(q - df) / den",
+                    ),
+                    "hint": "When studies agree better than chance, Q < k - 1 and your estimate "
+                    "turns negative. tau² is a variance: truncate it at 0 (the max in section 3).",
+                },
+                {
+                    "code": _TAU2_WRONG.format(
+                        w="1 / v",
+                        df="k",
+                        den="np.sum(w) - np.sum(w**2) / np.sum(w)",
+                        t="max(0.0, (q - df) / den)",
+                    ),
+                    "hint": "Chance alone makes Q about k - 1 (its degrees of freedom), not k: "
+                    "one degree of freedom is used by the fixed-effect estimate.",
+                },
+                {
+                    "code": _TAU2_WRONG.format(
+                        w="1 / v", df="k - 1", den="np.sum(w)", t="max(0.0, (q - df) / den)"
+                    ),
+                    "hint": "The denominator of the DL formula is sum(w) - sum(w²)/sum(w), not "
+                    "sum(w) alone.",
+                },
+                {
+                    "code": _TAU2_WRONG.format(
+                        w="1 / np.sqrt(v)",
+                        df="k - 1",
+                        den="np.sum(w) - np.sum(w**2) / np.sum(w)",
+                        t="max(0.0, (q - df) / den)",
+                    ),
+                    "hint": "The arguments are variances; your weights are 1/SE. Fixed-effect "
+                    "weights are 1/variance.",
+                },
             ],
         },
         "q4_tests": {
-            "title": "Exercise 4: pooling the esketamine response RDs",
-            "section": "section 4, Pooling the esketamine short-term trials",
-            "hint": "Use the three rows named, method='DL', and the pooled .estimate.",
-            "parts": [_num("pooled_rd", unit="proportion", low=-1, high=1, rel=2e-3)],
+            "title": "Exercise 4: Q and I² within a subgroup",
+            "section": "section 3, When trials disagree",
+            "hint": "Keep ablat < 40; Q = sum w (y - fixed-effect estimate)² on the log scale; "
+            "I² = (Q - df)/Q x 100 with df = k - 1.",
+            "parts": [
+                _num("q_low_lat", low=0, rel=1e-4),
+                _num("i2_low_lat_pct", unit="%", low=0, high=100, abs_tol=0.01),
+            ],
+            "misconceptions": [
+                {
+                    "code": "i2_low_lat_pct = i2_low_lat_pct / 100",
+                    "hint": "That is I² as a fraction. The item asks for a percentage (0 to 100).",
+                },
+                {
+                    "code": "i2_low_lat_pct = max(0.0, (q_low_lat - "
+                    "int((bcg['ablat'] < 40).sum())) / q_low_lat) * 100",
+                    "hint": "The degrees of freedom of Q are k - 1 (one is used by the pooled "
+                    "estimate), not k.",
+                },
+                {
+                    "code": "q_low_lat = float(q_bcg)",
+                    "hint": "That is Q for all 13 trials. Keep only the trials with ablat < 40 "
+                    "before computing the weights and Q.",
+                },
+                {
+                    "code": "_rr = np.exp(y_bcg[(bcg['ablat'] < 40).to_numpy()]); "
+                    "_wq = 1 / v_bcg[(bcg['ablat'] < 40).to_numpy()]; "
+                    "q_low_lat = float(np.sum(_wq * (_rr - np.sum(_wq * _rr) / np.sum(_wq)) ** 2))",
+                    "hint": "You computed Q on risk ratios. The variances belong to the log risk "
+                    "ratios: work with y_bcg (logs), the scale the trials are pooled on.",
+                },
+            ],
         },
         "q5_tests": {
-            "title": "Exercise 5: the NNT from the pooled RD",
-            "section": "section 4 and notebook 04's section on the NNT",
-            "hint": "NNT = 1 / risk difference, rounded up to a whole person.",
-            "parts": [_num("nnt_response", unit="people", whole=True, integer=True)],
+            "title": "Exercise 5: random-effects pool and prediction interval, by hand",
+            "section": "section 3, When trials disagree",
+            "hint": "Weights 1/(v + tau²); mu and SE = 1/sqrt(sum of weights); interval mu ± "
+            "t(k - 2) sqrt(tau² + SE²); exp at the end.",
+            "parts": [
+                _num("re_rr_low_lat", unit="risk ratio", low=0, rel=1e-3),
+                _num("pi_rr_low_lat_low", unit="risk ratio", low=0, rel=1e-3),
+                _num("pi_rr_low_lat_high", unit="risk ratio", low=0, rel=1e-3),
+            ],
+            "misconceptions": [
+                {
+                    "code": "pi_rr_low_lat_low = float(np.exp(_mu - 1.959964 * np.sqrt(_t2 + "
+                    "_se**2))); pi_rr_low_lat_high = float(np.exp(_mu + 1.959964 * "
+                    "np.sqrt(_t2 + _se**2)))",
+                    "hint": "You used the normal 1.96. With tau² estimated from few trials the "
+                    "prediction interval uses a t distribution with k - 2 degrees of freedom.",
+                },
+                {
+                    "code": "_h = stats.t.ppf(0.975, _y.size - 1) * np.sqrt(_t2 + _se**2); "
+                    "pi_rr_low_lat_low = float(np.exp(_mu - _h)); "
+                    "pi_rr_low_lat_high = float(np.exp(_mu + _h))",
+                    "hint": "Check the degrees of freedom: the prediction interval's t has k - 2 "
+                    "(tau² and the mean are both estimated), not k - 1.",
+                },
+                {
+                    "code": "_h = stats.t.ppf(0.975, _y.size - 2) * _se; "
+                    "pi_rr_low_lat_low = float(np.exp(_mu - _h)); "
+                    "pi_rr_low_lat_high = float(np.exp(_mu + _h))",
+                    "hint": "That interval is for the mean effect only. A prediction interval "
+                    "for a new setting adds the between-study variance: sqrt(tau² + SE²).",
+                },
+                {
+                    "code": "re_rr_low_lat = float(np.exp(np.sum(_y / _v) / np.sum(1 / _v)))",
+                    "hint": "Your pooled value uses fixed-effect weights 1/v. Random-effects "
+                    "weights are 1/(v + tau²).",
+                },
+            ],
         },
         "q6_tests": {
-            "title": "Exercise 6: Egger's test",
+            "title": "Exercise 6: Egger's test in the subgroup",
             "section": "section 5, Small-study effects and publication bias",
-            "hint": "Use meta.egger_test(y_bcg, v_bcg, model='lm').p_value.",
-            "parts": [_num("egger_p_bcg", low=0, high=1, rel=1e-4)],
+            "hint": "Keep ablat < 40; regress y/SE on 1/SE with a constant (OLS); report "
+            "the intercept and its two-sided p-value.",
+            "parts": [
+                _num("egger_intercept_low_lat", rel=1e-4),
+                _num("egger_p_low_lat", low=0, high=1, rel=1e-4),
+            ],
+            "misconceptions": [
+                {
+                    "code": "egger_p_low_lat = egger_p_low_lat / 2",
+                    "hint": "That is a one-sided p-value. Egger's test is two-sided: asymmetry "
+                    "in either direction counts.",
+                },
+                {
+                    "code": "egger_intercept_low_lat = float(_fit.params[1])",
+                    "hint": "You reported the slope (the effect of an infinitely precise study). "
+                    "The asymmetry is measured by the intercept.",
+                },
+                {
+                    "code": "egger_intercept_low_lat = float(egger_fit.params[0]); "
+                    "egger_p_low_lat = float(egger_fit.pvalues[0])",
+                    "hint": "That is the test on all 13 trials. Keep only the trials with "
+                    "ablat < 40 first.",
+                },
+                {
+                    "code": "egger_intercept_low_lat = float(sm.OLS(y_bcg[_m], "
+                    "sm.add_constant(_se)).fit().params[0])",
+                    "hint": "Egger regresses the standardised effect y/SE on the precision 1/SE, "
+                    "not the effect on its SE.",
+                },
+            ],
         },
         "q7_tests": {
-            "title": "Exercise 7: from an odds ratio to a risk",
+            "title": "Exercise 7: an odds ratio as a risk, a risk ratio and an NNT",
             "section": "section 7, Published meta-analyses of ketamine disagree",
-            "hint": "Convert with p1 = OR x p0 / (1 - p0 + OR x p0), using the review's numbers.",
-            "parts": [_num("risk_ketamine_24h", unit="proportion", low=0, high=1, rel=1e-3)],
+            "hint": "control risk -> odds, times the OR, odds -> risk; RR = p1/p0; NNT = 1/(p1 - "
+            "p0), rounded up.",
+            "parts": [
+                _num("risk_implied", unit="proportion", low=0, high=1, rel=1e-3),
+                _num("rr_implied", unit="ratio", low=0, rel=1e-3),
+                _num("nnt_implied", unit="people", whole=True, integer=True, low=1),
+            ],
+            "misconceptions": [
+                {
+                    "code": "rr_implied = 9.87",
+                    "hint": "That is the odds ratio itself. A risk ratio divides the two risks: "
+                    "the risk with ketamine by the control risk.",
+                },
+                {
+                    "code": "risk_implied = risk_implied - _p0",
+                    "hint": "That is the risk *difference*. The item asks for the risk of "
+                    "responding with ketamine itself.",
+                },
+                {
+                    "code": "_o = 9.87 * 0.088 / (1 - 0.088); risk_implied = _o / (1 + _o)",
+                    "hint": "You used the Cochrane review's placebo risk. The control risk here is "
+                    "the midazolam arm of Murrough 2013: read it from the trials table.",
+                },
+                {
+                    "code": "nnt_implied = math.floor(1 / (risk_implied - _p0))",
+                    "hint": "An NNT is rounded *up*: a fraction of a person still needs a whole "
+                    "person treated.",
+                },
+            ],
         },
     },
     "06-media-literacy-misuse": {
