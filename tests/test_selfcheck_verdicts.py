@@ -196,27 +196,28 @@ WRONG: dict[str, dict[str, list[str]]] = {
     },
     "07-capstone": {
         "q1_tests": [
-            "cmax_ratio_lozenge_vs_iv = 1 / cmax_ratio_lozenge_vs_iv",
-            "auc_ratio_lozenge_vs_iv = 1.0",
-            "auc_ratio_lozenge_vs_iv = cmax_ratio_lozenge_vs_iv",
+            "def peak_block(route, dose_mg_per_kg):\n    return 0.5",
+            "def peak_block(route, dose_mg_per_kg):\n"
+            "    reg = pk.Regimen(route, dose_mg_per_kg, 70.0, duration_min=40.0)\n"
+            "    return 0.0",
         ],
         "q2_tests": [
-            "block_at_lozenge_peak = float(receptor.inhibition("
-            "pk.summary(lozenge_profile)['cmax_ng_per_ml'], receptor.get_preset('racemic').ki_um))",
-            "mechanism_verdict = 'A'",
-            "mechanism_verdict = 'D'",
+            "cmax_ratio_lozenge_vs_iv = cmax_ratio_lozenge_vs_iv * 1.1",
+            "block_ratio_lozenge_vs_iv = block_ratio_lozenge_vs_iv * 100",
         ],
         "q3_tests": [
-            "pooled_remission_rd = pooled_remission_rd * 100",
-            "nnt_remission = math.floor(1 / pooled_remission_rd)",
-            "pooled_remission_rd = float(remission_rows['estimate'].mean())",
+            "pooled_remission_rd_u65 = float(risk_differences['estimate'].mean())",
+            "tau2_remission_u65 = tau2_remission_u65 ** 0.5",
         ],
         "q4_tests": [
-            "flag_categories = list(media.flag_text(ADVERT)['category'].astype(str))",
-            "flag_categories = flag_categories[:-1]",
-            "approval_sentence_category = 'vague_authority'",
-            "flag_categories = ', '.join(flag_categories)",
+            "nnt_u65 = 1 / 0.525",
+            "nnth_end_u65 = 1 / pooled_remission_rd_u65",
         ],
+        "q5_tests": [
+            "welcome_verdicts = {i: 'flagged' for i in range(8)}",
+            "welcome_verdicts = {**welcome_verdicts, 2: 'missed'}",
+        ],
+        "q6_tests": ["welcome_score_pct = 100 * 14 / 18"],
     },
 }
 

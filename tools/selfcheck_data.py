@@ -44,18 +44,6 @@ DATA = ROOT / "src" / "ketlearn" / "_selfcheck_data.json"
 MARK = "@@SELFCHECK@@"
 
 ROUTES = ["intramuscular", "intranasal", "oral", "rectal", "sublingual"]
-CAPSTONE_CATEGORIES = (
-    "hype",
-    "absolute_safety",
-    "unsourced_number",
-    "vague_authority",
-    "speed_permanence",
-    "mechanism_proof",
-    "risk_dismissal",
-    "testimonial",
-    "call_to_action",
-    "approval_conflation",
-)  # media.CATEGORIES, spelled out so the stored spec does not change silently
 CATEGORIES = ["chemistry", "clinical", "regulation", "recreational use", "science", "media"]
 
 
@@ -75,6 +63,21 @@ _TAU2_WRONG = (
     "    den = {den}\n"
     "    return float({t})"
 )
+
+
+def _pool07(ids: list[str], method: str = "DL", into: str | None = None) -> str:
+    """07-capstone misconception code: pool remission RD rows of ``published`` by ``method``."""
+    code = (
+        f"_sc_rows = published.set_index('row_id').loc[{ids!r}]\n"
+        "_sc_yv = [meta.effect_from_ci(r.estimate, r.ci_low, r.ci_high)"
+        " for r in _sc_rows.itertuples()]\n"
+        f"_sc_pool = meta.pool([y for y, _ in _sc_yv], [v for _, v in _sc_yv], method={method!r})\n"
+    )
+    if into:
+        return code + f"{into} = _sc_pool\n"
+    return code + (
+        "pooled_remission_rd_u65 = _sc_pool.estimate\ntau2_remission_u65 = _sc_pool.tau2\n"
+    )
 
 
 SPECS: dict[str, dict[str, dict]] = {
@@ -787,50 +790,224 @@ SPECS: dict[str, dict[str, dict]] = {
     },
     "07-capstone": {
         "q1_tests": {
-            "title": "Exercise 1: same dose, same exposure?",
-            "section": "section 2, Dose and route",
-            "hint": "Lozenge divided by infusion, for the peak and for the AUC (same mg/kg).",
+            "title": "Exercise 1: from a dose to receptor block",
+            "section": "section 3, Mechanism (and section 2, Dose and route)",
+            "hint": "Regimen for 70 kg, simulate 1440 min, the peak in µM, then c / (c + Ki) with "
+            "the racemic preset's Ki.",
             "parts": [
-                _num("cmax_ratio_lozenge_vs_iv", unit="ratio", low=0, rel=1e-3),
-                _num("auc_ratio_lozenge_vs_iv", unit="ratio", low=0, rel=0.02, reference="0.29"),
+                {
+                    "name": "peak_block",
+                    "kind": "function",
+                    "unit": "fraction blocked",
+                    "calls": [
+                        {"args": [route, dose], "out": {"kind": "number", "rel": 1e-3}}
+                        for route, dose in [
+                            ("sublingual", 0.5),
+                            ("oral", 1.0),
+                            ("intranasal", 0.75),
+                            ("im", 0.5),
+                            ("iv_infusion", 0.25),
+                        ]
+                    ],
+                }
+            ],
+            "misconceptions": [
+                {
+                    "code": "def peak_block(route, dose_mg_per_kg):\n"
+                    "    d = 40.0 if route == 'iv_infusion' else 0.0\n"
+                    "    reg = pk.Regimen(route, dose_mg_per_kg, 70.0, duration_min=d)\n"
+                    "    c = pk.summary(pk.simulate(reg, t_end_min=1440.0))['cmax_ng_per_ml']\n"
+                    "    return float(receptor.inhibition(c, receptor.get_preset('racemic').ki_um))",
+                    "hint": "Your block is close to 1 even for small doses: Ki is in µM, so the "
+                    "peak must be in µM too (ng/mL divided by the molar mass), not in ng/mL.",
+                },
+                {
+                    "code": "def peak_block(route, dose_mg_per_kg):\n"
+                    "    d = 40.0 if route == 'iv_infusion' else 0.0\n"
+                    "    f = 1.0 if route.startswith('iv') else pk.bioavailability_for(route)\n"
+                    "    reg = pk.Regimen(route, dose_mg_per_kg * f, 70.0, duration_min=d)\n"
+                    "    c = pk.summary(pk.simulate(reg, t_end_min=1440.0))['cmax_um']\n"
+                    "    return float(receptor.inhibition(c, receptor.get_preset('racemic').ki_um))",
+                    "hint": "pk.simulate already applies each route's bioavailability: scaling the "
+                    "dose by F yourself counts it twice for the routes outside a vein.",
+                },
+                {
+                    "code": "def peak_block(route, dose_mg_per_kg):\n"
+                    "    d = 40.0 if route == 'iv_infusion' else 0.0\n"
+                    "    reg = pk.Regimen(route, dose_mg_per_kg, 70.0, duration_min=d)\n"
+                    "    c = pk.summary(pk.simulate(reg, t_end_min=1440.0))['cmax_um']\n"
+                    "    return float(receptor.inhibition(c, receptor.get_preset('s_ketamine').ki_um))",
+                    "hint": "The lozenge and the infusion hold racemic ketamine: use the 'racemic' "
+                    "preset's Ki, not one enantiomer's.",
+                },
             ],
         },
         "q2_tests": {
-            "title": "Exercise 2: block, and the mechanism verdict",
-            "section": "section 3, Mechanism",
-            "hint": "Peak in µM, c / (c + Ki) with the racemic Ki; which links of the chain are "
-            "shown, and in whom?",
+            "title": "Exercise 2: lozenge against infusion, in concentration and in block",
+            "section": "section 3, Mechanism (the figure after Exercise 1; and section 2)",
+            "hint": "Simulate the sublingual 0.5 mg/kg peak against the infusion's; for block, "
+            "divide peak_block_used of the two regimens.",
             "parts": [
-                _num("block_at_lozenge_peak", unit="fraction", low=0, high=1, rel=1e-3),
+                _num("cmax_ratio_lozenge_vs_iv", unit="ratio", low=0, rel=1e-3),
+                _num("block_ratio_lozenge_vs_iv", unit="ratio", low=0, rel=2e-3),
+            ],
+            "misconceptions": [
                 {
-                    "name": "mechanism_verdict",
-                    "kind": "choice",
-                    "case": "upper",
-                    "choices": ["A", "B", "C", "D"],
+                    "code": "block_ratio_lozenge_vs_iv = cmax_ratio_lozenge_vs_iv",
+                    "hint": "Block is not proportional to concentration: the one-site curve "
+                    "saturates. Compute the block at each peak, then divide the two blocks.",
+                },
+                {
+                    "code": "cmax_ratio_lozenge_vs_iv = pk.bioavailability_for('sublingual')",
+                    "hint": "Bioavailability predicts the ratio of the AUCs, not of the peaks: "
+                    "slow absorption spreads the dose out and lowers the peak further. Compare "
+                    "the two simulated peaks.",
+                },
+                {
+                    "code": "cmax_ratio_lozenge_vs_iv = 1 / cmax_ratio_lozenge_vs_iv\n"
+                    "block_ratio_lozenge_vs_iv = 1 / block_ratio_lozenge_vs_iv",
+                    "hint": "Your ratios are upside down: the exercise asks for the lozenge "
+                    "divided by the infusion.",
                 },
             ],
         },
         "q3_tests": {
-            "title": "Exercise 3: pooled remission RD and NNT",
-            "section": "section 4, Evidence (and notebook 05, section 3)",
-            "hint": "effect_from_ci for each row, meta.pool(method='DL'); NNT = 1 / RD rounded up.",
+            "title": "Exercise 3: pool the right subset",
+            "section": "section 4, Evidence: which trials (and notebook 05)",
+            "hint": "Rows: remission, population under 65, one arm per trial; variances from the "
+            "CIs; meta.pool(..., method='DL'); its .estimate and .tau2.",
             "parts": [
-                _num("pooled_remission_rd", unit="proportion", low=-1, high=1, rel=2e-3),
-                _num("nnt_remission", unit="people", whole=True, integer=True),
+                _num("pooled_remission_rd_u65", unit="proportion", low=-1, high=1, rel=2e-3),
+                _num("tau2_remission_u65", unit="squared proportion", low=0, high=1, rel=5e-3),
+            ],
+            "misconceptions": [
+                {
+                    "code": _pool07(
+                        [
+                            "transform1_remission_rd_56mg",
+                            "transform2_remission_rd",
+                            "transform3_remission_rd",
+                        ]
+                    ),
+                    "hint": "TRANSFORM-3 enrolled adults aged 65 or more: the exercise pools only "
+                    "the trials in adults under 65 (read the population column).",
+                },
+                {
+                    "code": _pool07(
+                        [
+                            "transform1_remission_rd_56mg",
+                            "transform1_remission_rd_84mg",
+                            "transform2_remission_rd",
+                        ]
+                    ),
+                    "hint": "TRANSFORM-1's two arms share one placebo group: pooling both counts "
+                    "those placebo patients twice. Take one comparison per trial.",
+                },
+                {
+                    "code": _pool07(
+                        ["transform1_remission_rd_56mg", "transform2_remission_rd"], method="FE"
+                    ),
+                    "hint": "A fixed-effect pool assumes the trials share one true effect (τ² = "
+                    "0); the exercise asks for DerSimonian–Laird random effects.",
+                },
+                {
+                    "code": _pool07(["transform1_remission_rd_84mg", "transform2_remission_rd"]),
+                    "hint": "Check which TRANSFORM-1 arm the exercise asks you to use.",
+                },
             ],
         },
         "q4_tests": {
-            "title": "Exercise 4: red flags in the advert",
-            "section": "section 5, Marketing red flags (and notebook 06, section 6)",
-            "hint": "Distinct categories from media.flag_text(ADVERT), sorted; then ask what "
-            "exactly is FDA-approved.",
+            "title": "Exercise 4: the number needed to treat, with its interval",
+            "section": "section 4, Evidence: which trials (and notebook 04, section 3)",
+            "hint": "NNT = 1 / RD; each end of the interval is 1 / |a limit of the RD's 95% CI|, "
+            "not rounded.",
             "parts": [
-                {"name": "flag_categories", "kind": "text_list", "ordered": True},
+                _num("nnt_u65", unit="people", low=1, rel=5e-3),
+                _num("nntb_end_u65", unit="people", low=1, rel=5e-3),
+                _num("nnth_end_u65", unit="people", low=1, rel=5e-3),
+            ],
+            "misconceptions": [
                 {
-                    "name": "approval_sentence_category",
-                    "kind": "choice",
-                    "case": "lower",
-                    "choices": list(CAPSTONE_CATEGORIES),
+                    "code": _pool07(
+                        ["transform1_remission_rd_56mg", "transform2_remission_rd"],
+                        method="FE",
+                        into="_sc_fe",
+                    )
+                    + "nnt_u65 = 1 / _sc_fe.estimate\n"
+                    "nntb_end_u65 = 1 / _sc_fe.ci_high\n"
+                    "nnth_end_u65 = 1 / _sc_fe.ci_low",
+                    "hint": "Your interval lies wholly above zero: that is the fixed-effect one. "
+                    "Use the DerSimonian–Laird interval of Exercise 3; its lower limit is below "
+                    "zero, so one end of the NNT interval is an NNTH.",
+                },
+                {
+                    "code": "nntb_end_u65, nnth_end_u65 = nnth_end_u65, nntb_end_u65",
+                    "hint": "The ends are swapped: the NNTB end comes from the RD's upper limit "
+                    "(the largest benefit), the NNTH end from the limit below zero.",
+                },
+                {
+                    "code": "nnt_u65 = math.ceil(nnt_u65)\n"
+                    "nntb_end_u65 = math.ceil(nntb_end_u65)\n"
+                    "nnth_end_u65 = math.ceil(nnth_end_u65)",
+                    "hint": "Rounding up is for reporting one NNT to readers; this exercise asks "
+                    "for the unrounded values.",
+                },
+            ],
+        },
+        "q5_tests": {
+            "title": "Exercise 5: what the flagger finds, and what it misses",
+            "section": "section 5, Marketing red flags (and sections 2 to 4 for the facts)",
+            "hint": "Label the flagger's sentences first; then check each other sentence against "
+            "the peaks of Exercise 2, SUSTAIN-1's relapse rates and both TRANSFORM arms.",
+            "parts": [
+                {
+                    "name": "welcome_verdicts",
+                    "kind": "choice_map",
+                    "keys": [str(i) for i in range(8)],
+                    "choices": ["flagged", "missed", "ok"],
+                }
+            ],
+            "misconceptions": [
+                {
+                    "code": "welcome_verdicts = {k: 'ok' if v == 'missed' else v "
+                    "for k, v in welcome_verdicts.items()}",
+                    "hint": "The flagger matches words, so it can miss a false statement written "
+                    "calmly. Read every unflagged sentence against the numbers of sections 2 to 4.",
+                },
+                {
+                    "code": "welcome_verdicts = {k: 'missed' if v == 'ok' else v "
+                    "for k, v in welcome_verdicts.items()}",
+                    "hint": "Not every unflagged sentence is wrong: check the esketamine approval "
+                    "sentence and the side-effect sentence against the sources of section 4.",
+                },
+            ],
+        },
+        "q6_tests": {
+            "title": "Exercise 6: the e-mail's rubric score",
+            "section": "section 5, Marketing red flags (and notebook 06, section 5)",
+            "hint": "Score R06, R12 and R14 by their anchors, merge with TUTOR_SCORES, and use "
+            "media.score_text(...).percent_of_max.",
+            "parts": [_num("welcome_score_pct", unit="%", low=0, high=100, abs_tol=0.05)],
+            "misconceptions": [
+                {
+                    "code": "welcome_score_pct = 100 * welcome_score.total / (2 * 14)",
+                    "hint": "Criteria that do not apply (None) leave the maximum as well as the "
+                    "total: divide by the highest score over the criteria that apply.",
+                },
+                {
+                    "code": "welcome_score_pct = welcome_score_pct / 100",
+                    "hint": "Give a percentage between 0 and 100, not a fraction.",
+                },
+                {
+                    "code": "welcome_score_pct = media.score_text({**TUTOR_SCORES, 'R06': 2, "
+                    "'R12': 0, 'R14': 2}).percent_of_max",
+                    "hint": "Saying nothing about costs is not 'fine' for R12: reread its anchors "
+                    "(what does a score of 2 describe?).",
+                },
+                {
+                    "code": "welcome_score_pct = float(welcome_score.total)",
+                    "hint": "That is the total in points; the exercise asks for it as a "
+                    "percentage of the highest possible score.",
                 },
             ],
         },
