@@ -55,6 +55,7 @@ from .plain import (
 __all__ = [
     "KDF",
     "Mismatch",
+    "Unfinished",
     "candidate_tokens",
     "canonical_atoms",
     "digest",
@@ -68,6 +69,11 @@ __all__ = [
 #: scrypt cost: 2**15 x 8 x 128 bytes = 32 MiB of memory and about 0.1-0.3 s per query.
 KDF = {"name": "scrypt", "n": 2**15, "r": 8, "p": 1, "dklen": 32}
 _MAX_CANDIDATES = 16
+
+
+class Unfinished(AnswerTypeError):
+    """A scaffolded function whose ``...`` blanks are not all filled in yet (it returns ``...``,
+    or fails on an ``...`` it still holds): not answered yet, rather than wrong."""
 
 
 class Mismatch(AssertionError):
@@ -195,10 +201,16 @@ def flatten(part: dict, value: object) -> list[tuple]:
             )
             try:
                 out = value(*args)
+            except TypeError as exc:  # the student's code: report it, do not crash
+                if "ellipsis" in str(exc):
+                    raise Unfinished(f"{name} still has ... blanks to fill in") from None
+                raise AnswerTypeError(f"calling {shown} raised TypeError: {exc}") from None
             except Exception as exc:  # the student's code: report it, do not crash
                 raise AnswerTypeError(
                     f"calling {shown} raised {type(exc).__name__}: {exc}"
                 ) from None
+            if out is ...:
+                raise Unfinished(f"{name} still has ... blanks to fill in")
             sub = {**call["out"], "name": shown}
             atoms.append(("s", f"call{i}"))
             atoms.extend(flatten(sub, out))
