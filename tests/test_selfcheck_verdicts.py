@@ -83,28 +83,24 @@ WRONG: dict[str, dict[str, list[str]]] = {
         "q7_tests": ["approval_explanation = 'C'"],
     },
     "02-pharmacokinetics": {
-        "q1_tests": [
-            "auc_ng_h_per_ml = auc_ng_h_per_ml * 60",
-            "auc_ng_h_per_ml = float(simulated_oral['plasma_ng_per_ml'].sum()) / 60",
-        ],
-        "q2_tests": [
-            "t_half_terminal_min = t_half_terminal_min / 60",
-            "t_half_terminal_min = t_half_terminal_min / np.log(2)",
-        ],
+        "q1_tests": ["t_half_pooled_min = 114.6", "t_half_pooled_min = 120.0"],
+        "q2_tests": ["cmax_100min_um = 0.5", "cmax_100min_um = 185.0 / 237.73"],
         "q3_tests": [
-            "k_fit_per_min, ka_fit_per_min = ka_fit_per_min, k_fit_per_min",
-            "def one_compartment_oral(t, ka, k, v_over_f_l):\n"
-            "    return 35.0 * ka / (v_over_f_l * (ka - k)) * (np.exp(-k * t) - np.exp(-ka * t))",
+            "def auc_trapezoid_ng_h_per_ml(time_min, conc_ng_per_ml):\n"
+            "    return float(np.sum(conc_ng_per_ml)) / 60",
+            "def auc_trapezoid_ng_h_per_ml(time_min, conc_ng_per_ml):\n"
+            "    return float(np.trapezoid(conc_ng_per_ml, time_min))",
         ],
-        "q4_tests": [
-            "in_auc_ratio_high_vs_low = 1 / in_auc_ratio_high_vs_low",
-            "in_auc_ratio_high_vs_low = 0.45 - 0.11",
-        ],
+        "q4_tests": ["f_oral_estimate = 0.45", "f_oral_estimate = 0.2"],
         "q5_tests": [
-            "cmax_ratio_bolus_vs_infusion = 1 / cmax_ratio_bolus_vs_infusion",
-            "cmax_ratio_bolus_vs_infusion = 40.0",
+            "t_half_child_min = 114.6",
+            "t_half_child_min = terminal_half_life_min(child['time_min'], "
+            "child['plasma_ng_per_ml'], 10.0)",
         ],
-        "q6_tests": ["peak_um = 185.0 * 237.73", "peak_um = 185.0 / 274.19"],
+        "q6_tests": [
+            "cl_child_l_per_h_per_kg = pk.clearance_l_per_min('herd2007', 20.0) * 60 / 20",
+            "cl_child_l_per_h_per_kg = 1.0 / auc_child_inf",
+        ],
     },
     "03-nmda-neuroplasticity": {
         "q1_tests": [

@@ -185,64 +185,258 @@ SPECS: dict[str, dict[str, dict]] = {
     },
     "02-pharmacokinetics": {
         "q1_tests": {
-            "title": "Exercise 1: AUC from sampled data",
-            "section": "section 2, Compartments and micro-constants (AUC)",
-            "hint": "Trapezoidal rule over the samples gives ng·min/mL; divide by 60 for ng·h/mL.",
-            "parts": [_num("auc_ng_h_per_ml", unit="ng·h/mL", low=0, rel=1e-3)],
+            "title": "Exercise 1: a one-compartment half-life from pooled data",
+            "section": "section 2, Compartments and micro-constants (and the one-compartment "
+            "primer before it)",
+            "hint": "k = CL / V; t½ = ln 2 / k; mind the unit of k (per hour) and answer in minutes.",
+            "parts": [_num("t_half_pooled_min", unit="min", low=0, rel=0.005)],
+            "misconceptions": [
+                {
+                    "code": "t_half_pooled_min = np.log(2) * 252.0 / 79.0",
+                    "hint": "That looks like hours: with V in L and CL in L/h, k is per hour. "
+                    "Convert the half-life to minutes.",
+                },
+                {
+                    "code": "t_half_pooled_min = np.log10(2) * 252.0 / 79.0 * 60.0",
+                    "hint": "A half-life uses the natural logarithm: t½ = ln 2 / k, not log10 2 / k.",
+                },
+                {
+                    "code": "t_half_pooled_min = np.log(2) * 79.0 / 252.0 * 60.0",
+                    "hint": "The rate constant is clearance over volume (k = CL / V): check which "
+                    "way up your ratio is.",
+                },
+                {
+                    "code": "t_half_pooled_min = 252.0 / 79.0 * 60.0",
+                    "hint": "V / CL is 1 / k (the mean residence time), not the half-life: the "
+                    "half-life is ln 2 times that.",
+                },
+            ],
         },
         "q2_tests": {
-            "title": "Exercise 2: terminal half-life",
-            "section": "section 2, Compartments and micro-constants",
-            "hint": "Fit ln(concentration) against time; t½ = ln 2 / (minus the slope), in min.",
-            "parts": [_num("t_half_terminal_min", unit="min", low=0, rel=0.02, reference="114.6")],
+            "title": "Exercise 2: a slower infusion, in µM",
+            "section": "section 3, Bolus versus infusion",
+            "hint": "Simulate the 100-minute infusion itself, take its highest concentration and "
+            "convert ng/mL to µM with the molar mass of the base.",
+            "parts": [_num("cmax_100min_um", unit="µM", low=0, rel=2e-3)],
+            "misconceptions": [
+                {
+                    "code": "cmax_100min_um = cmax_100min_um * pk.MOLAR_MASS_G_PER_MOL",
+                    "hint": "That is in ng/mL. Divide by the molar mass (g/mol): ng/mL per g/mol "
+                    "is nmol/mL, which is µM.",
+                },
+                {
+                    "code": "cmax_100min_um = pk.summary(pk.simulate(pk.Regimen('iv_infusion', "
+                    "0.5, 70.0, duration_min=40.0), t_end_min=480.0, dt_min=0.5))"
+                    "['cmax_ng_per_ml'] * 40 / 100 / pk.MOLAR_MASS_G_PER_MOL",
+                    "hint": "The peak does not fall in proportion to the infusion rate: "
+                    "distribution and elimination run during the infusion. Simulate the "
+                    "100-minute infusion itself.",
+                },
+                {
+                    "code": "cmax_100min_um = pk.summary(pk.simulate(pk.Regimen('iv_infusion', "
+                    "0.5, 70.0, duration_min=40.0), t_end_min=480.0, dt_min=0.5))"
+                    "['cmax_ng_per_ml'] / pk.MOLAR_MASS_G_PER_MOL",
+                    "hint": "That is the peak of the 40-minute infusion of Figure 2; this "
+                    "question spreads the same dose over 100 minutes.",
+                },
+                {
+                    "code": "cmax_100min_um = cmax_100min_um * pk.MOLAR_MASS_G_PER_MOL / 274.19",
+                    "hint": "Use the molar mass of ketamine base (pk.MOLAR_MASS_G_PER_MOL), not "
+                    "that of the hydrochloride salt: plasma concentrations are of the base.",
+                },
+            ],
         },
         "q3_tests": {
-            "title": "Exercise 3: fit a one-compartment model",
-            "section": "Exercise 3's model equation and section 2",
-            "hint": "Check the formula, the dose (35 mg), mg/L to ng/mL, and the parameter order.",
+            "title": "Exercise 3: the trapezoidal rule",
+            "section": "section 4, Exposure from samples",
+            "hint": "Each trapezoid: its own width (np.diff of the times) times the mean of its "
+            "two heights; add them up; ng·min/mL to ng·h/mL.",
             "parts": [
-                _num("k_fit_per_min", unit="1/min", low=0, rel=0.12, reference="0.006"),
-                _num("ka_fit_per_min", unit="1/min", low=0, rel=0.30, reference="0.03"),
                 {
-                    "name": "one_compartment_oral",
+                    "name": "auc_trapezoid_ng_h_per_ml",
                     "kind": "function",
-                    "unit": "ng/mL",
+                    "unit": "ng·h/mL",
                     "calls": [
                         {
-                            "args": [[60.0], 0.03, 0.006, 1050.0],
-                            "array_args": [0],
-                            "out": {"kind": "array", "shape": [1], "rel": 1e-6},
-                        }
+                            "args": [[0.0, 15.0, 45.0, 165.0, 405.0], [0.0, 66.0, 58.0, 30.0, 6.0]],
+                            "array_args": [0, 1],
+                            "out": {"kind": "number", "rel": 1e-6},
+                        },
+                        {
+                            "args": [[0.0, 20.0, 80.0], [0.0, 130.0, 46.0]],
+                            "array_args": [0, 1],
+                            "out": {"kind": "number", "rel": 1e-6},
+                        },
                     ],
+                }
+            ],
+            "misconceptions": [
+                {
+                    "code": "def auc_trapezoid_ng_h_per_ml(time_min, conc_ng_per_ml):\n"
+                    "    t = np.asarray(time_min, dtype=float)\n"
+                    "    c = np.asarray(conc_ng_per_ml, dtype=float)\n"
+                    "    return float(np.sum(np.diff(t) * (c[1:] + c[:-1]) / 2))",
+                    "hint": "Your function returns ng·min/mL: the times are in minutes, so divide "
+                    "by 60 to get ng·h/mL.",
+                },
+                {
+                    "code": "def auc_trapezoid_ng_h_per_ml(time_min, conc_ng_per_ml):\n"
+                    "    t = np.asarray(time_min, dtype=float)\n"
+                    "    c = np.asarray(conc_ng_per_ml, dtype=float)\n"
+                    "    return float(np.sum(np.diff(t) * c[:-1])) / 60",
+                    "hint": "Each trapezoid's height is the mean of its two ends, not the value "
+                    "at its left end (that is a rectangle).",
+                },
+                {
+                    "code": "def auc_trapezoid_ng_h_per_ml(time_min, conc_ng_per_ml):\n"
+                    "    t = np.asarray(time_min, dtype=float)\n"
+                    "    c = np.asarray(conc_ng_per_ml, dtype=float)\n"
+                    "    return float(np.mean(np.diff(t)) * np.sum((c[1:] + c[:-1]) / 2)) / 60",
+                    "hint": "The samples are unevenly spaced: give every trapezoid its own width "
+                    "(the difference of its two times), not the average spacing.",
                 },
             ],
         },
         "q4_tests": {
-            "title": "Exercise 4: the intranasal range",
-            "section": "section 1, Routes and bioavailability",
-            "hint": "AUC is proportional to F x dose / clearance: the ratio is high / low.",
-            "parts": [
-                _num(
-                    "in_auc_ratio_high_vs_low",
-                    unit="ratio",
-                    low=1,
-                    rel=2e-3,
-                    reference="0.45 / 0.11",
-                )
+            "title": "Exercise 4: oral bioavailability from samples",
+            "section": "section 4, Exposure from samples (clearance and bioavailability)",
+            "hint": "Same dose per kg by both routes: F = AUC after the oral dose / AUC after the "
+            "IV dose, both over the sampled 12 h, as a fraction.",
+            "parts": [_num("f_oral_estimate", unit="fraction", low=0, rel=2e-3)],
+            "misconceptions": [
+                {
+                    "code": "f_oral_estimate = f_oral_estimate * 100",
+                    "hint": "A fraction, please, not a percentage (between 0 and 1).",
+                },
+                {
+                    "code": "f_oral_estimate = float(adult_oral['plasma_ng_per_ml'].max() / "
+                    "adult_iv['plasma_ng_per_ml'].max())",
+                    "hint": "Bioavailability compares total exposure (AUC), not peaks: how fast a "
+                    "dose is absorbed changes its peak, not how much arrives.",
+                },
+                {
+                    "code": "f_oral_estimate = 1 / f_oral_estimate",
+                    "hint": "The IV dose is the reference (F = 1): divide the oral AUC by the IV "
+                    "AUC, not the other way round.",
+                },
+                {
+                    "code": "f_oral_estimate = pk.ROUTE_PARAMETERS['oral'].f_default",
+                    "hint": "That is a published value for other people (section 1). Estimate "
+                    "this person's F from their two sets of samples.",
+                },
             ],
         },
         "q5_tests": {
-            "title": "Exercise 5: bolus versus infusion",
-            "section": "section 3, Bolus versus infusion",
-            "hint": "Simulate both over 240 min with dt_min=0.5; divide the bolus peak by the "
-            "infusion peak.",
-            "parts": [_num("cmax_ratio_bolus_vs_infusion", unit="ratio", low=1, rel=1e-3)],
+            "title": "Exercise 5: terminal half-life",
+            "section": "section 4, Exposure from samples (terminal half-life)",
+            "hint": "Keep the samples at or after t_from_min, fit ln(c) against t with "
+            "np.polyfit, t½ = ln 2 / (minus the slope), in minutes; for the child, start where "
+            "Figure 4 turns straight.",
+            "parts": [
+                {
+                    "name": "terminal_half_life_min",
+                    "kind": "function",
+                    "unit": "min",
+                    "calls": [
+                        {
+                            "args": [
+                                [0.0, 30.0, 60.0, 120.0, 240.0],
+                                [90.0, 61.0, 45.0, 26.0, 9.5],
+                                0.0,
+                            ],
+                            "array_args": [0, 1],
+                            "out": {"kind": "number", "rel": 1e-4},
+                        },
+                        {
+                            "args": [
+                                [0.0, 5.0, 10.0, 60.0, 120.0, 180.0],
+                                [250.0, 120.0, 75.0, 40.0, 23.0, 12.0],
+                                60.0,
+                            ],
+                            "array_args": [0, 1],
+                            "out": {"kind": "number", "rel": 1e-4},
+                        },
+                    ],
+                },
+                _num(
+                    "t_half_child_min",
+                    unit="min",
+                    low=0,
+                    rel=0.0263,
+                    reference="(lambda f: (max(f) + min(f)) / 2)([pk.terminal_half_life_min("
+                    "child['time_min'], child['plasma_ng_per_ml'], s) for s in (30.0, 45.0, 60.0, "
+                    "90.0)])",
+                ),
+            ],
+            "misconceptions": [
+                {
+                    "code": "t_half_child_min = terminal_half_life_min(child['time_min'].iloc[1:], "
+                    "child['plasma_ng_per_ml'].iloc[1:], 1.0)",
+                    "hint": "Your fit starts too early: the first samples still fall fast because "
+                    "the drug is distributing. Start where Figure 4 becomes a straight line.",
+                },
+                {
+                    "code": "t_half_child_min = t_half_child_min / 60",
+                    "hint": "In minutes, please: your value looks like hours.",
+                },
+                {
+                    "code": "def terminal_half_life_min(time_min, conc_ng_per_ml, t_from_min):\n"
+                    "    t = np.asarray(time_min, dtype=float)\n"
+                    "    c = np.asarray(conc_ng_per_ml, dtype=float)\n"
+                    "    keep = t >= t_from_min\n"
+                    "    return float(np.log(2) / -np.polyfit(t[keep], np.log10(c[keep]), 1)[0])\n"
+                    "t_half_child_min = terminal_half_life_min(child['time_min'], "
+                    "child['plasma_ng_per_ml'], 45.0)",
+                    "hint": "Fit the natural logarithm of the concentrations (np.log): with log10 "
+                    "the slope is ln 10 times smaller and the half-life that much too long.",
+                },
+                {
+                    "code": "t_half_child_min = pk.half_lives_min('herd2007', 20.0)[-1]",
+                    "hint": "That is the population model's typical child, not this one: use this "
+                    "child's own samples.",
+                },
+            ],
         },
         "q6_tests": {
-            "title": "Exercise 6: units",
-            "section": "section 1 and notebook 00's unit conversion",
-            "hint": "ng/mL divided by g/mol gives nmol/mL, which is µM.",
-            "parts": [_num("peak_um", unit="µM", rel=0.005, reference="0.778")],
+            "title": "Exercise 6: a child's clearance",
+            "section": "section 4, Exposure from samples (clearance)",
+            "hint": "CL = dose / AUC(0-inf); AUC(0-inf) = AUC of the samples + C_last / λz, all in "
+            "ng·h/mL; 1 mg = 1000 µg and 1 ng/mL = 1 µg/L.",
+            "parts": [
+                _num(
+                    "cl_child_l_per_h_per_kg",
+                    unit="L/h/kg",
+                    low=0,
+                    rel=0.01,
+                    reference="(lambda t, c: 1000.0 / ((np.trapezoid(c, t) + c[-1] / -np.polyfit("
+                    "t[t >= 45], np.log(c[t >= 45]), 1)[0]) / 60.0))(child['time_min'].to_numpy(), "
+                    "child['plasma_ng_per_ml'].to_numpy())",
+                )
+            ],
+            "misconceptions": [
+                {
+                    "code": "cl_child_l_per_h_per_kg = 1000.0 / auc_trapezoid_ng_h_per_ml("
+                    "child['time_min'], child['plasma_ng_per_ml'])",
+                    "hint": "Add the area after the last sample (C_last / λz): at 3 h the curve "
+                    "has not reached zero, so the AUC of the samples alone is too small.",
+                },
+                {
+                    "code": "cl_child_l_per_h_per_kg = cl_child_l_per_h_per_kg / 1000",
+                    "hint": "Units: 1 mg = 1000 µg and 1 ng/mL = 1 µg/L, so a dose in µg/kg over "
+                    "an AUC in µg·h/L gives L/h per kg.",
+                },
+                {
+                    "code": "cl_child_l_per_h_per_kg = 1000.0 / (auc_child_0_last + "
+                    "child['plasma_ng_per_ml'].iloc[-1] / lambda_z_child_per_min)",
+                    "hint": "C_last / λz with λz per minute is in ng·min/mL: convert it to "
+                    "ng·h/mL before adding it to the AUC in ng·h/mL.",
+                },
+                {
+                    "code": "cl_child_l_per_h_per_kg = cl_child_l_per_h_per_kg * 20.0",
+                    "hint": "Per kg of body weight: the dose was given per kg, so dose per kg "
+                    "over the AUC is already a clearance per kg.",
+                },
+            ],
         },
     },
     "03-nmda-neuroplasticity": {
