@@ -258,12 +258,12 @@ SPECS: dict[str, dict[str, dict]] = {
                     "unit": "ng·h/mL",
                     "calls": [
                         {
-                            "args": [[0.0, 15.0, 45.0, 165.0, 405.0], [0.0, 66.0, 58.0, 30.0, 6.0]],
+                            "args": [[0.0, 10.0, 35.0, 155.0, 395.0], [0.0, 71.0, 62.0, 33.0, 8.0]],
                             "array_args": [0, 1],
                             "out": {"kind": "number", "rel": 1e-6},
                         },
                         {
-                            "args": [[0.0, 20.0, 80.0], [0.0, 130.0, 46.0]],
+                            "args": [[0.0, 25.0, 85.0], [0.0, 131.0, 47.0]],
                             "array_args": [0, 1],
                             "out": {"kind": "number", "rel": 1e-6},
                         },
@@ -350,7 +350,7 @@ SPECS: dict[str, dict[str, dict]] = {
                         {
                             "args": [
                                 [0.0, 5.0, 10.0, 60.0, 120.0, 180.0],
-                                [250.0, 120.0, 75.0, 40.0, 23.0, 12.0],
+                                [250.0, 120.0, 75.0, 41.0, 24.0, 13.0],
                                 60.0,
                             ],
                             "array_args": [0, 1],
@@ -362,7 +362,7 @@ SPECS: dict[str, dict[str, dict]] = {
                     "t_half_child_min",
                     unit="min",
                     low=0,
-                    rel=0.0263,
+                    rel=0.0168,
                     reference="(lambda f: (max(f) + min(f)) / 2)([pk.terminal_half_life_min("
                     "child['time_min'], child['plasma_ng_per_ml'], s) for s in (30.0, 45.0, 60.0, "
                     "90.0)])",
