@@ -231,7 +231,7 @@ def evaluate_spec(
             return verdict(
                 False,
                 "missing",
-                f"○ {label} — not answered yet: {exc}. Fill them in, run the cell, then this one.",
+                f"○ {label} — not answered yet: {exc}. Fill them in and run its cell.",
             )
         except codec.Mismatch as exc:
             return verdict(False, "wrong", f"✘ {label} — not right yet: {exc}.{_footer(spec)}")
