@@ -448,7 +448,7 @@ SPECS: dict[str, dict[str, dict]] = {
         "q6_tests": {
             "title": "Exercise 6: the circuit at a dissociative concentration",
             "section": "section 5, From receptors to a circuit: two hypotheses",
-            "hint": "Upper end of the dissociation range in µM, racemic Ki, rate_e_rel in the "
+            "hint": "Lower end of the dissociation range in µM, racemic Ki, rate_e_rel in the "
             "disinhibition scenario; test each statement with circuit.respond.",
             "parts": [
                 _num("rate_e_rel_dissociation", unit="ratio", low=0, high=20, rel=1e-3),
@@ -456,24 +456,24 @@ SPECS: dict[str, dict[str, dict]] = {
             ],
             "misconceptions": [
                 {
-                    "code": "c = bands.loc['dissociation', 'conc_high_um']\n"
+                    "code": "c = bands.loc['dissociation', 'conc_low_um']\n"
                     "rate_e_rel_dissociation = float(circuit.respond(c / (c + 0.3))"
                     "['rate_e_rel'].iloc[0])",
                     "hint": "Wrong Ki: the infusion was racemic ketamine; use the racemic preset, "
                     "not (S)-ketamine's.",
                 },
                 {
-                    "code": "c = bands.loc['dissociation', 'conc_high_ng_per_ml']\n"
+                    "code": "c = bands.loc['dissociation', 'conc_low_ng_per_ml']\n"
                     "rate_e_rel_dissociation = float(circuit.respond(racemic_block(c))"
                     "['rate_e_rel'].iloc[0])",
                     "hint": "ng/mL versus µM: the Ki is in µM, so use the µM column of the "
                     "dataset.",
                 },
                 {
-                    "code": "c = bands.loc['dissociation', 'conc_low_um']\n"
+                    "code": "c = bands.loc['dissociation', 'conc_high_um']\n"
                     "rate_e_rel_dissociation = float(circuit.respond(racemic_block(c))"
                     "['rate_e_rel'].iloc[0])",
-                    "hint": "The exercise asks for the upper end of the range, not the lower.",
+                    "hint": "The exercise asks for the lower end of the range, not the upper.",
                 },
                 {
                     "code": "rate_e_rel_dissociation = float(row['rate_i_rel'])",
