@@ -105,25 +105,28 @@ WRONG: dict[str, dict[str, list[str]]] = {
     "03-nmda-neuroplasticity": {
         "q1_tests": [
             "def b_of_v(voltage_mv, mg_mm=1.0):\n"
-            "    v = np.asarray(voltage_mv, dtype=float)\n"
-            "    return 1.0 / (1.0 + (mg_mm / 3.57) * np.exp(0.062 * v))",
-            "def b_of_v(voltage_mv, mg_mm=1.0):\n"
             "    return 1.0 / (1.0 + (1.0 / 3.57) * np.exp(-0.062 * float(voltage_mv)))",
+            "def b_of_v(voltage_mv, mg_mm=1.0):\n"
+            "    v = np.asarray(voltage_mv, dtype=float)\n"
+            "    return 1.0 / (1.0 + (mg_mm / 0.357) * np.exp(-0.062 * v))",
         ],
-        "q2_tests": ["v_half_mv = -v_half_mv", "v_half_mv = np.log(3.57) / 0.062 / 10"],
+        "q2_tests": ["v_90_block_mv = np.log(1 / 3.57) / 0.062", "v_90_block_mv = -49"],
         "q3_tests": [
-            "def block_fraction(conc_um, ki_um):\n    return ki_um / (conc_um + ki_um)",
-            "def block_fraction(conc_um, ki_um):\n    return float(conc_um) / (conc_um + ki_um)",
+            "awakening_block = awake_um / (awake_um + 1.4)",
+            "awakening_block = bands.loc['awakening', 'conc_um'] / 237.73",
         ],
         "q4_tests": [
-            "s_block, r_block = r_block, s_block",
-            "r_conc_matching_s_um = 0.78 * 0.3 / 1.4",
+            "g_available = float(b_of_v_used(-35.0, 1.2))",
+            "g_available = 1 - s_block",
         ],
-        "q5_tests": ["explanation = 'A'", "blocked_after_reopening = blocked_before_reopening"],
+        "q5_tests": [
+            "kept_fraction = float(block_at[10.0] / block_at[100.0])",
+            "supported = ['B']",
+            "supported = 'BD'",
+        ],
         "q6_tests": [
-            "scenario_without_firing_change = 'disinhibition'",
-            "scenario_without_firing_change = 'Block at rest'",
-            "rate_e_rel_at_60 = rate_e_rel_at_60 - 1",
+            "rate_e_rel_dissociation = rate_e_rel_dissociation - 1",
+            "circuit_supported = ['A', 'B']",
         ],
     },
     "04-reading-trials": {

@@ -475,112 +475,230 @@ SPECS: dict[str, dict[str, dict]] = {
                             "args": [-60.0],
                             "out": {"kind": "number", "low": 0, "high": 1, "check_only": True},
                         },
+                        {"args": [-65.0], "out": {"kind": "number", "rel": 1e-6}},
+                        {"args": [-30.0], "out": {"kind": "number", "rel": 1e-6}},
+                        {"args": [10.0], "out": {"kind": "number", "rel": 1e-6}},
                         {
-                            "args": [-80.0],
-                            "out": {"kind": "number", "abs_tol": 1e-3, "reference": "0.024"},
-                        },
-                        {
-                            "args": [-60.0],
-                            "out": {"kind": "number", "abs_tol": 1e-3, "reference": "0.080"},
-                        },
-                        {
-                            "args": [-40.0],
-                            "out": {"kind": "number", "abs_tol": 1e-3, "reference": "0.230"},
-                        },
-                        {
-                            "args": [-20.0],
-                            "out": {"kind": "number", "abs_tol": 1e-3, "reference": "0.508"},
-                        },
-                        {
-                            "args": [0.0],
-                            "out": {"kind": "number", "abs_tol": 1e-3, "reference": "0.781"},
-                        },
-                        {
-                            "args": [20.0],
-                            "out": {"kind": "number", "abs_tol": 1e-3, "reference": "0.925"},
-                        },
-                        {
-                            "args": [40.0],
-                            "out": {"kind": "number", "abs_tol": 1e-3, "reference": "0.977"},
-                        },
-                        {
-                            "args": [[-80.0, 0.0, 40.0], 2.0],
+                            "args": [[-90.0, -45.0, 0.0, 30.0], 1.5],
                             "array_args": [0],
-                            "out": {"kind": "array", "shape": [3], "rel": 1e-6},
+                            "out": {"kind": "array", "shape": [4], "rel": 1e-6},
                         },
                         {"args": [-100.0, 0.0], "out": {"kind": "number", "rel": 1e-12}},
                     ],
                 }
             ],
+            "misconceptions": [
+                {
+                    "code": "def b_of_v(voltage_mv, mg_mm=1.0):\n"
+                    "    v = np.asarray(voltage_mv, dtype=float)\n"
+                    "    return 1.0 / (1.0 + (mg_mm / 3.57) * np.exp(0.062 * v))",
+                    "hint": "Sign of the exponent: your B grows as the voltage gets more "
+                    "negative. Block must be strongest at negative potentials (reread the primer), "
+                    "so the exponent is -0.062 times V.",
+                },
+                {
+                    "code": "def b_of_v(voltage_mv, mg_mm=1.0):\n"
+                    "    v = np.asarray(voltage_mv, dtype=float)\n"
+                    "    return 1.0 - 1.0 / (1.0 + (mg_mm / 3.57) * np.exp(-0.062 * v))",
+                    "hint": "Your function returns the fraction blocked. B(V) is the fraction NOT "
+                    "blocked (available): 1 / (1 + ...), without the 1 minus.",
+                },
+                {
+                    "code": "def b_of_v(voltage_mv, mg_mm=1.0):\n"
+                    "    v = np.asarray(voltage_mv, dtype=float) / 1000\n"
+                    "    return 1.0 / (1.0 + (mg_mm / 3.57) * np.exp(-0.062 * v))",
+                    "hint": "mV versus V: the slope 0.062 is per millivolt, so keep the voltage in "
+                    "mV; converting to volts makes B almost independent of voltage.",
+                },
+                {
+                    "code": "def b_of_v(voltage_mv, mg_mm=1.0):\n"
+                    "    v = np.asarray(voltage_mv, dtype=float)\n"
+                    "    return 1.0 / (1.0 + (1.0 / 3.57) * np.exp(-0.062 * v))",
+                    "hint": "Your function ignores mg_mm (it always uses 1 mM): put the mg_mm "
+                    "argument into the equation.",
+                },
+            ],
         },
         "q2_tests": {
-            "title": "Exercise 2: half-block voltage",
+            "title": "Exercise 2: 90 % block at 1.5 mM Mg2+",
             "section": "section 2, The Mg²⁺ block: B(V)",
-            "hint": "Set (Mg / 3.57) exp(-0.062 V) = 1 and solve for V, in mV.",
-            "parts": [
-                _num("v_half_mv", unit="mV", low=-150, high=100, abs_tol=0.05, reference="-20.525")
+            "hint": "Decide which B means 90 % blocked, then solve the equation for V as in the "
+            "worked example, with the natural logarithm, in mV.",
+            "parts": [_num("v_90_block_mv", unit="mV", low=-150, high=100, abs_tol=0.05)],
+            "misconceptions": [
+                {
+                    "code": "v_90_block_mv = -np.log((1 / 0.9 - 1) * 3.57 / 1.5) / 0.062",
+                    "hint": "Fraction blocked versus fraction unblocked: B(V) is the share NOT "
+                    "blocked, so 90 % blocked means B = 0.1, not 0.9.",
+                },
+                {
+                    "code": "v_90_block_mv = -np.log10(9 * 3.57 / 1.5) / 0.062",
+                    "hint": "ln versus log10: the equation is written with e, so undo it with the "
+                    "natural logarithm (np.log), not log10.",
+                },
+                {
+                    "code": "v_90_block_mv = np.log(9 * 3.57 / 1.5) / 0.062",
+                    "hint": "Check the sign of the voltage: strong block happens at negative "
+                    "membrane potentials, and 90 % is a strong block.",
+                },
+                {
+                    "code": "v_90_block_mv = -np.log(9 * 3.57 / 1.0) / 0.062",
+                    "hint": "This bath does not have the worked example's Mg²⁺ concentration: use "
+                    "the concentration the exercise gives.",
+                },
+                {
+                    "code": "v_90_block_mv = -np.log(9 * 3.57 / 1.5) / 0.062 / 1000",
+                    "hint": "mV versus V: the answer is asked in millivolts, the unit the equation "
+                    "uses.",
+                },
             ],
         },
         "q3_tests": {
-            "title": "Exercise 3: one-site block",
+            "title": "Exercise 3: block at the awakening concentration (racemic)",
             "section": "section 3, From concentration to block: Ki and the enantiomers",
-            "hint": "c / (c + Ki), element by element.",
-            "parts": [
+            "hint": "Row awakening of concentration_bands, in µM; the racemic (derived) Ki; then "
+            "c / (c + Ki).",
+            "parts": [_num("awakening_block", unit="fraction", low=0, high=1, rel=1e-3)],
+            "misconceptions": [
                 {
-                    "name": "block_fraction",
-                    "kind": "function",
-                    "calls": [
-                        {
-                            "args": [1.0, 1.4],
-                            "out": {"kind": "number", "low": 0, "high": 1, "check_only": True},
-                        },
-                        {"args": [0.3, 0.3], "out": {"kind": "number", "rel": 1e-9}},
-                        {
-                            "args": [[0.0, 1.0, 13.0], 13.0],
-                            "array_args": [0],
-                            "out": {"kind": "array", "shape": [3], "rel": 1e-9},
-                        },
-                    ],
-                }
+                    "code": "ng = bands.loc['awakening', 'conc_ng_per_ml']\n"
+                    "awakening_block = ng / (ng + receptor.get_preset('racemic').ki_um)",
+                    "hint": "ng/mL versus µM: the Ki is in µM, so the concentration must be in µM "
+                    "too (divide ng/mL by the molar mass of the base, or use the µM column).",
+                },
+                {
+                    "code": "salt_um = bands.loc['awakening', 'conc_ng_per_ml'] / 274.19\n"
+                    "awakening_block = salt_um / (salt_um + receptor.get_preset('racemic').ki_um)",
+                    "hint": "Molar mass: plasma concentrations are of ketamine base (237.73 g/mol), "
+                    "not of the hydrochloride salt.",
+                },
+                {
+                    "code": "awakening_block = 1 - awakening_block",
+                    "hint": "That is the fraction of receptors left free; the question asks for "
+                    "the fraction blocked, c / (c + Ki).",
+                },
+                {
+                    "code": "awakening_block = awake_um / (awake_um + 0.3)",
+                    "hint": "Wrong Ki: the patients received racemic ketamine, not (S)-ketamine. "
+                    "Use the racemic preset.",
+                },
+                {
+                    "code": "awakening_block = 0.5 * (awake_um / 2 / (awake_um / 2 + 0.3) "
+                    "+ awake_um / 2 / (awake_um / 2 + 1.4))",
+                    "hint": "Competing enantiomers do not average their separate occupancies: they "
+                    "share one site, which is what the mixture Ki of section 3 accounts for.",
+                },
             ],
         },
         "q4_tests": {
-            "title": "Exercise 4: the two enantiomers",
+            "title": "Exercise 4: Mg2+ and (S)-ketamine together",
             "section": "section 3, From concentration to block: Ki and the enantiomers",
-            "hint": "Use each enantiomer's Ki; equal occupancy means equal c / Ki.",
-            "parts": [
-                _num("s_block", unit="fraction", low=0, high=1, rel=1e-3),
-                _num("r_block", unit="fraction", low=0, high=1, rel=1e-3),
-                _num("r_conc_matching_s_um", unit="µM", rel=1e-3),
+            "hint": "B(V) at this voltage and Mg²⁺, times the fraction of receptors (S)-ketamine "
+            "leaves free.",
+            "parts": [_num("g_available", unit="fraction", low=0, high=1, rel=1e-3)],
+            "misconceptions": [
+                {
+                    "code": "g_available = float(receptor.mg_block(-35.0, 1.2)) * s_block",
+                    "hint": "Fraction blocked versus fraction free: you multiplied by the share of "
+                    "receptors the drug blocks; the available conductance needs 1 - f.",
+                },
+                {
+                    "code": "g_available = float(receptor.mg_block(-35.0, 1.0)) * (1 - s_block)",
+                    "hint": "Use this bath's Mg²⁺ concentration, not the 1 mM of the worked "
+                    "example.",
+                },
+                {
+                    "code": "g_available = float(receptor.mg_block(35.0, 1.2)) * (1 - s_block)",
+                    "hint": "Sign of the voltage: the neuron is held at a negative potential.",
+                },
+                {
+                    "code": "g_available = float(receptor.mg_block(-35.0, 1.2)) * (1 - s_conc_um "
+                    "/ (s_conc_um + receptor.get_preset('racemic').ki_um))",
+                    "hint": "Wrong Ki: the drug here is (S)-ketamine, not the racemate.",
+                },
+                {
+                    "code": "g_available = (1 - float(receptor.mg_block(-35.0, 1.2))) * "
+                    "(1 - s_block)",
+                    "hint": "B(V) is already the fraction not blocked by Mg²⁺; do not take 1 - B.",
+                },
             ],
         },
         "q5_tests": {
-            "title": "Exercise 5: trapping block",
+            "title": "Exercise 5: a low-activity trapping experiment",
             "section": "section 4, Use-dependent block and trapping",
-            "hint": "Read the blocked column at 90 s and at the end; what must the channel do "
-            "for the drug to leave?",
+            "hint": "Block at 100 s divided by block at 10 s; then test every statement with its "
+            "own simulation.",
             "parts": [
-                _num("blocked_before_reopening", unit="fraction", abs_tol=0.01),
-                _num("blocked_after_reopening", unit="fraction", abs_tol=0.01),
+                _num("kept_fraction", unit="fraction", low=0, high=1, abs_tol=0.005),
+                {"name": "supported", "kind": "text_list", "ordered": False},
+            ],
+            "misconceptions": [
                 {
-                    "name": "explanation",
-                    "kind": "choice",
-                    "case": "upper",
-                    "choices": ["A", "B", "C"],
+                    "code": "kept_fraction = float(block_at[100.0])",
+                    "hint": "That is the block itself at the end of step 2. The question asks for "
+                    "the share of the step-1 block that is kept: a ratio.",
+                },
+                {
+                    "code": "kept_fraction = 1 - kept_fraction",
+                    "hint": "That is the share of the block that escaped during washout; the "
+                    "question asks for the share still present.",
+                },
+                {
+                    "code": "kept_fraction = float(block_at[102.0] / block_at[10.0])",
+                    "hint": "Read the end of step 2 (100 s), before the agonist reopens the "
+                    "channels in step 3.",
+                },
+                {
+                    "code": "supported = ['B', 'D', 'E']",
+                    "hint": "Statement E: what does opening a channel do to a trapped drug when "
+                    "there is no drug outside? Simulate that washout.",
+                },
+                {
+                    "code": "supported = ['A', 'B', 'D']",
+                    "hint": "Statement A: with weak agonist activity, channels open rarely. "
+                    "Compare the block at 10 s with c / (c + Kd).",
                 },
             ],
         },
         "q6_tests": {
-            "title": "Exercise 6: two circuit hypotheses",
-            "section": "section 5, From receptors to a circuit (Figure 2)",
-            "hint": "rate_e_rel at block 0.6, disinhibition; which scenario leaves firing flat?",
+            "title": "Exercise 6: the circuit at a dissociative concentration",
+            "section": "section 5, From receptors to a circuit: two hypotheses",
+            "hint": "Lower end of the dissociation range in µM, racemic Ki, rate_e_rel in the "
+            "disinhibition scenario; test each statement with circuit.respond.",
             "parts": [
-                _num("rate_e_rel_at_60", unit="ratio", rel=1e-2),
+                _num("rate_e_rel_dissociation", unit="ratio", low=0, high=20, rel=1e-3),
+                {"name": "circuit_supported", "kind": "text_list", "ordered": False},
+            ],
+            "misconceptions": [
                 {
-                    "name": "scenario_without_firing_change",
-                    "kind": "choice",
-                    "case": "exact",
-                    "choices": ["disinhibition", "block_at_rest"],
+                    "code": "c = bands.loc['dissociation', 'conc_low_um']\n"
+                    "rate_e_rel_dissociation = float(circuit.respond(c / (c + 0.3))"
+                    "['rate_e_rel'].iloc[0])",
+                    "hint": "Wrong Ki: the infusion was racemic ketamine; use the racemic preset, "
+                    "not (S)-ketamine's.",
+                },
+                {
+                    "code": "c = bands.loc['dissociation', 'conc_low_ng_per_ml']\n"
+                    "rate_e_rel_dissociation = float(circuit.respond(racemic_block(c))"
+                    "['rate_e_rel'].iloc[0])",
+                    "hint": "ng/mL versus µM: the Ki is in µM, so use the µM column of the "
+                    "dataset.",
+                },
+                {
+                    "code": "c = bands.loc['dissociation', 'conc_high_um']\n"
+                    "rate_e_rel_dissociation = float(circuit.respond(racemic_block(c))"
+                    "['rate_e_rel'].iloc[0])",
+                    "hint": "The exercise asks for the lower end of the range, not the upper.",
+                },
+                {
+                    "code": "rate_e_rel_dissociation = float(row['rate_i_rel'])",
+                    "hint": "That is the interneuron rate; the question asks for the pyramidal "
+                    "(E) rate.",
+                },
+                {
+                    "code": "circuit_supported = ['A', 'B', 'C', 'D']",
+                    "hint": "Statement C: in block_at_rest only resting receptors are blocked. "
+                    "Check what the model's pyramidal rate does there.",
                 },
             ],
         },
