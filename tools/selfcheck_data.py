@@ -421,7 +421,7 @@ SPECS: dict[str, dict[str, dict]] = {
                     "unit": "proportion",
                     "calls": [
                         {
-                            "args": [30, 50, 20, 50],
+                            "args": [31, 52, 19, 49],
                             "out": {"kind": "array", "shape": [3], "rel": 1e-3, "abs_tol": 1e-4},
                         },
                         {
@@ -429,11 +429,11 @@ SPECS: dict[str, dict[str, dict]] = {
                             "out": {"kind": "array", "shape": [3], "rel": 1e-3, "abs_tol": 1e-4},
                         },
                         {
-                            "args": [45, 120, 30, 118],
+                            "args": [47, 121, 29, 117],
                             "out": {"kind": "array", "shape": [3], "rel": 1e-3, "abs_tol": 1e-4},
                         },
                         {
-                            "args": [9, 10, 2, 12],
+                            "args": [9, 12, 2, 13],
                             "out": {"kind": "array", "shape": [3], "rel": 1e-3, "abs_tol": 1e-4},
                         },
                     ],
