@@ -5,8 +5,10 @@ c = get_config()  # noqa: F821  (provided by nbgrader when it reads this file)
 
 c.CourseDirectory.course_id = "ketlearn"
 
-# Student versions: what replaces a solution.
-c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+# Student versions: what replaces a solution. No `raise NotImplementedError()`: each answer cell
+# starts with a stub (`name = ...`) above its solution block, so Run All on a fresh notebook reaches
+# the end and every unanswered item says "not answered yet" (ketlearn.checks.answered).
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # Autograding: notebooks here run in well under a minute; a cell that hangs is stopped.

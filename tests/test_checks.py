@@ -121,3 +121,14 @@ def test_expect_number_checks_kind_and_range_only(capsys):
         checks.expect_number(-1.0, "y", low=0)
     with pytest.raises(checks.AnswerTypeError):
         checks.expect_number("5", "y")
+
+
+def test_answered_is_calm_until_every_stub_is_replaced(capsys):
+    assert not checks.answered("a", "b", namespace={"a": 1.0, "b": ...})
+    assert "b is still ..." in capsys.readouterr().out
+    assert not checks.answered("a", namespace={})
+    assert "a is still" in capsys.readouterr().out
+    assert checks.answered("a", "b", namespace={"a": 0, "b": None})
+    assert capsys.readouterr().out == ""
+    with pytest.raises(ValueError, match="names"):
+        checks.answered("not a name", namespace={})

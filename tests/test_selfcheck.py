@@ -180,3 +180,31 @@ def test_works_without_nbgrader():
         "assert v.passed and 'nbgrader' not in [m.split('.')[0] for m in sys.modules if sys.modules[m]]\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+def test_student_function_falls_back_calmly(capsys):
+    """Build, then reuse: a missing or wrong function is replaced by the package's, with a notice;
+    a right one is used."""
+
+    def package(c):
+        return np.asarray(c, dtype=float) / 237.727
+
+    def wrong(c):
+        return np.asarray(c, dtype=float) * 237.727
+
+    def nothing_yet(c):
+        return ...
+
+    for theirs in (None, ..., wrong, nothing_yet):
+        ns = {} if theirs is None else {"ng_per_ml_to_um": theirs}
+        used = selfcheck.student_function(
+            "00-orientation", "q4_tests", "ng_per_ml_to_um", package, ns
+        )
+        assert used is package
+        assert "instead" in capsys.readouterr().out
+    ns = {"ng_per_ml_to_um": lambda c: np.asarray(c, dtype=float) / 237.727, "np": np}
+    used = selfcheck.student_function("00-orientation", "q4_tests", "ng_per_ml_to_um", package, ns)
+    assert used is ns["ng_per_ml_to_um"]
+    assert "your ng_per_ml_to_um" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="fallback"):
+        selfcheck.student_function("00-orientation", "q4_tests", "x", 3, {})

@@ -5,13 +5,16 @@ before each autograder test cell, with the solution's variables in place, the te
 the self-check (``selfcheck.evaluate``) and the test cell itself (visible and hidden tests) on:
 
 - the solution: both must pass (this also shows the stored data is up to date);
-- the blank answer (the answer cell's variables undefined, as in the released notebook before
-  the learner writes anything): both must fail;
+- the blank answer (the answer cell's variables undefined, or still the ``...`` stub of the
+  released notebook): both fail, and the self-check says "not answered yet";
+- every anticipated misconception of the item's spec: both fail and the self-check shows
+  exactly that misconception's hint (the solution never shows one);
 - every plausible wrong answer in :data:`WRONG` (code run on top of the solution): both fail.
 
 It also checks that every autograded item has a self-check cell (a normal code cell, no nbgrader
-metadata) between its answer cell and its test cell, and that the stored public description of
-each item equals the specs in ``tools/selfcheck_data.py``.
+metadata) right after its test cell, that every numeric item has at least two misconception
+hints, and that the stored public description of each item equals the specs in
+``tools/selfcheck_data.py``.
 """
 
 from __future__ import annotations
@@ -19,11 +22,14 @@ from __future__ import annotations
 import json
 
 import nbformat
+import notebook_cache
 import pytest
-from conftest import SOURCE
+from answer_leaks import find_leaks, visible_text
+from conftest import RELEASE, SOURCE
 from selfcheck_data import (
     SPECS,
     KernelSession,
+    _strip,
     grade_cells,
     is_selfcheck_cell,
     notebook_path,
@@ -230,6 +236,36 @@ def _evaluate(kernel, assignment: str, gid: str) -> dict:
     return json.loads(out.split(MARK, 1)[1])
 
 
+def _expected_numbers(kernel, assignment: str, gid: str) -> list[list[float]]:
+    """``[value, tolerance]`` of every number the autograder expects for the item.
+
+    The solution's values and the hidden test's references (``reference`` in the spec), as the
+    canonical form sees them (function answers: their outputs at the probe inputs).
+    """
+    parts = SPECS[assignment][gid]["parts"]
+    code = [
+        "import json as _sc_json",
+        "from ketlearn.answers import canonical as _sc_codec",
+        "from ketlearn.answers.compare import tolerance as _sc_tol",
+        "_sc_atoms = []",
+    ]
+    for part in parts:
+        if part["kind"] == "figure":
+            continue
+        code.append(
+            f"_sc_atoms += _sc_codec.flatten({_strip(part)!r}, globals()[{part['name']!r}])"
+        )
+        if "reference" in part:
+            code.append(f"_sc_atoms += _sc_codec.flatten({_strip(part)!r}, {part['reference']})")
+    code.append(
+        f"print({MARK!r} + _sc_json.dumps([[a[1], _sc_tol(a[1], a[2], a[3])]"
+        " for a in _sc_atoms if a[0] == 'n']))"
+    )
+    ok, out = kernel.run("\n".join(code))
+    assert ok, f"{assignment} {gid}: could not read the expected numbers: {out}"
+    return json.loads(out.split(MARK, 1)[1])
+
+
 def _run_assignment(assignment: str) -> dict[str, list[dict]]:
     nb = nbformat.read(notebook_path(assignment), as_version=4)
     graded = dict((i, gid) for i, gid in grade_cells(nb))
@@ -248,8 +284,14 @@ def _run_assignment(assignment: str) -> dict[str, list[dict]]:
                 variants = [
                     ("solution", "pass"),
                     ("blank", f"for _n in {names!r}: del globals()[_n]"),
+                    ("stub", f"for _n in {names!r}: globals()[_n] = ..."),
                 ]
                 variants += [(f"wrong: {w}", w) for w in WRONG[assignment].get(gid, [])]
+                variants += [
+                    (f"misconception {k}: {m['code']}", m["code"])
+                    for k, m in enumerate(SPECS[assignment][gid].get("misconceptions", []))
+                ]
+                expected = _expected_numbers(kernel, assignment, gid)
                 for label, setup in variants:
                     ok, out = kernel.run(setup)
                     assert ok, f"{assignment} {gid}: variant {label!r} did not run: {out}"
@@ -259,6 +301,7 @@ def _run_assignment(assignment: str) -> dict[str, list[dict]]:
                         {"variant": label, "self": verdict, "grader": grader_ok, "out": grader_out}
                     )
                     kernel.run(restore)
+                rows[0]["expected"] = expected
                 results[gid] = rows
             ok, out = kernel.run(cell.source)
             assert ok, f"{assignment} cell {i} failed: {out[-1500:]}"
@@ -291,16 +334,38 @@ def verdicts():
 )
 def test_selfcheck_and_autograder_agree(verdicts, assignment, gid):
     rows = verdicts(assignment)[gid]
-    solution, blank, *wrong = rows
+    solution, blank, stub, *wrong = rows
+    hints = [m["hint"] for m in SPECS[assignment][gid].get("misconceptions", [])]
     assert solution["self"]["passed"], f"solution fails the self-check: {solution['self']}"
     assert solution["grader"], f"solution fails the autograder: {solution['out']}"
-    assert not blank["self"]["passed"] and not blank["grader"]
-    assert blank["self"]["kind"] == "missing"
+    assert not any(h in solution["self"]["message"] for h in hints)
+    for unanswered in (blank, stub):
+        assert not unanswered["self"]["passed"] and not unanswered["grader"], unanswered["variant"]
+        assert unanswered["self"]["kind"] == "missing", unanswered["self"]
+        assert "not answered yet" in unanswered["self"]["message"]
     assert wrong, f"{assignment} {gid}: add at least one plausible wrong answer to WRONG"
     for row in wrong:
         assert not row["grader"], f"{row['variant']} passes the autograder: not a wrong answer"
         assert not row["self"]["passed"], f"{row['variant']} passes the self-check"
         assert "Traceback" not in row["self"]["message"]
+    for k, hint in enumerate(hints):
+        row = next(r for r in wrong if r["variant"].startswith(f"misconception {k}:"))
+        assert hint in row["self"]["message"], (
+            f"{assignment} {gid}: {row['variant']} should show its hint; got {row['self']}"
+        )
+
+
+NUMERIC_KINDS = {"number", "array", "mapping", "function", "table_mapping"}
+
+
+@pytest.mark.parametrize(("assignment", "gid"), ITEMS, ids=[f"{a}-{g}" for a, g in ITEMS])
+def test_numeric_items_have_two_misconception_hints(assignment, gid):
+    spec = SPECS[assignment][gid]
+    if not any(p["kind"] in NUMERIC_KINDS for p in spec["parts"]):
+        pytest.skip("no numeric part")
+    hints = [m["hint"] for m in spec.get("misconceptions", [])]
+    assert len(hints) >= 2, f"{assignment} {gid}: add at least two anticipated wrong answers"
+    assert len(set(hints)) == len(hints), "each misconception needs its own hint"
 
 
 def test_every_autograded_item_has_a_spec_and_a_selfcheck_cell():
@@ -309,17 +374,16 @@ def test_every_autograded_item_has_a_spec_and_a_selfcheck_cell():
         graded = grade_cells(nb)
         assert sorted(g for _, g in graded) == sorted(SPECS[assignment]), assignment
         for i, gid in graded:
-            answer = max(
-                j
-                for j in range(i)
-                if nb.cells[j].metadata.get("nbgrader", {}).get("solution")
-                and nb.cells[j].cell_type == "code"
-            )
-            between = nb.cells[answer + 1 : i]
+            # The one verdict the learner reads comes right after the test cell (before any
+            # other nbgrader cell), so it is the last message of the item.
+            after = []
+            for cell in nb.cells[i + 1 :]:
+                if "nbgrader" in cell.metadata:
+                    break
+                after.append(cell)
             call = f'selfcheck.check("{assignment}", "{gid}")'
-            cells = [c for c in between if c.cell_type == "code" and call in c.source]
-            assert cells, f"{assignment} {gid}: no self-check cell calling {call}"
-            assert all("nbgrader" not in c.metadata for c in cells), "self-checks are plain cells"
+            cells = [c for c in after if c.cell_type == "code" and call in c.source]
+            assert cells, f"{assignment} {gid}: no self-check cell calling {call} after its test"
 
 
 def test_every_source_notebook_is_covered_or_pending():
@@ -335,7 +399,52 @@ def test_stored_data_matches_the_specs():
         assert list(stored[assignment]) == list(SPECS[assignment]), assignment
         for gid, spec in SPECS[assignment].items():
             stored_spec = {k: v for k, v in stored[assignment][gid].items() if k != "record"}
+            if "misconceptions" in stored_spec:
+                stored_spec["misconceptions"] = [
+                    {"hint": m["hint"]} for m in stored_spec["misconceptions"]
+                ]
             assert json.loads(json.dumps(public(spec))) == stored_spec, (
                 f"{assignment} {gid}: stored spec is out of date; "
                 "run: .venv/bin/python tools/selfcheck_data.py " + assignment
             )
+
+
+def _answer_cell(nb, test_index: int) -> int:
+    """The item's first answer cell: the first solution code cell after the previous test cell."""
+    start = 0
+    for j in range(test_index - 1, -1, -1):
+        meta = nb.cells[j].metadata.get("nbgrader", {})
+        if meta.get("grade") and not meta.get("solution"):
+            start = j + 1
+            break
+    for j in range(start, test_index):
+        meta = nb.cells[j].metadata.get("nbgrader", {})
+        if meta.get("solution") and nb.cells[j].cell_type == "code":
+            return j
+    raise AssertionError(f"no answer cell before cell {test_index}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "assignment",
+    [pytest.param(a, marks=pytest.mark.xdist_group(f"notebook-{a}")) for a in ASSIGNMENTS],
+)
+def test_no_expected_answer_is_visible_above_its_answer_cell(verdicts, assignment):
+    """Issue 12's leak test: the student version, run top to bottom, shows no expected value
+    (within tolerance or rounding, also as a percentage) above the item's answer cell."""
+    results = verdicts(assignment)
+    release = RELEASE / assignment / f"{assignment}.ipynb"
+    run = notebook_cache.executed(release)
+    problems = []
+    for i, gid in grade_cells(run):
+        answer = _answer_cell(run, i)
+        allowed = [
+            float(x["value"])
+            for x in run.cells[i].metadata.get("ketlearn", {}).get("leak_ok", [])
+            if x.get("why")
+        ]
+        expected = [tuple(x) for x in results[gid][0]["expected"]]
+        for j, cell in enumerate(run.cells[:answer]):
+            leaks = find_leaks(expected, visible_text(cell), allowed)
+            problems += [f"{gid}: cell {j} {leak}" for leak in leaks]
+    assert not problems, f"{assignment}: answers visible above their items:\n" + "\n".join(problems)

@@ -887,8 +887,47 @@ def _strip(part: dict) -> dict:
 
 
 def public(spec: dict) -> dict:
-    """The item description as stored in the package (without instructor-only references)."""
-    return {**spec, "parts": [_strip(p) for p in spec["parts"]]}
+    """The item description as stored in the package (without instructor-only references).
+
+    Misconceptions keep only their hint: the code that makes the wrong answer stays here, and
+    the package stores the wrong answer's salted hash (``record``) next to the hint.
+    """
+    out = {**spec, "parts": [_strip(p) for p in spec["parts"]]}
+    if "misconceptions" in spec:
+        out["misconceptions"] = [{"hint": m["hint"]} for m in spec["misconceptions"]]
+    return out
+
+
+def _misconception_records(kernel, assignment: str, gid: str, spec: dict, right: dict, old: dict):
+    """Run each anticipated wrong answer on top of the solution and hash it like the right one.
+
+    The wrong value must fail the right record (else it is not a wrong answer); the kernel's
+    answer variables are restored afterwards.
+    """
+    names = [p["name"] for p in spec["parts"]]
+    salts = {m["hint"]: m["record"]["salt"] for m in old.get("misconceptions", [])}
+    kernel.run_ok(f"_sc_saved = {{n: globals()[n] for n in {names!r}}}", "save answers")
+    out = []
+    try:
+        for m in spec.get("misconceptions", []):
+            what = f"{assignment} {gid} misconception {m['hint'][:40]!r}"
+            kernel.run_ok(m["code"], what)
+            salt = salts.get(m["hint"]) or secrets.token_hex(16)
+            probe = _probe({**spec, "parts": [_strip(p) for p in spec["parts"]]}, salt)
+            probe += (
+                "from ketlearn.answers import record_matches as _sc_rm\n"
+                f"print({MARK!r} + 'RIGHT' + str(_sc_rm({[_strip(p) for p in spec['parts']]!r}, "
+                f"globals(), {right!r})))\n"
+            )
+            text = kernel.run_ok(probe, what)
+            record_text, same = text.split(MARK)[1:3]
+            if same.strip() != "RIGHTFalse":
+                raise SystemExit(f"{what}: this 'wrong' answer passes as right; change its code")
+            out.append({"hint": m["hint"], "record": json.loads(record_text.strip())})
+            kernel.run_ok("globals().update(_sc_saved)", "restore answers")
+    finally:
+        kernel.run("globals().update(_sc_saved)")
+    return out
 
 
 def _probe(spec: dict, salt: str) -> str:
@@ -946,6 +985,10 @@ def generate(assignment: str, old: dict | None = None) -> dict[str, dict]:
                 text = kernel.run_ok(_probe(specs[gid], salt), f"{assignment} {gid} probe")
                 record = json.loads(text.split(MARK, 1)[1].strip())
                 out[gid] = {**public(specs[gid]), "record": record}
+                if specs[gid].get("misconceptions"):
+                    out[gid]["misconceptions"] = _misconception_records(
+                        kernel, assignment, gid, specs[gid], record, (old or {}).get(gid, {})
+                    )
             kernel.run_ok(cell.source, f"{assignment} cell {i}")
     return {gid: out[gid] for gid, _ in sorted(graded.items(), key=lambda kv: kv[1])}
 

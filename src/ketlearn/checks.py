@@ -20,17 +20,22 @@ plain_number, plain_array, plain_text, plain_table
     Convert an answer to plain data or raise :class:`AnswerTypeError`.
 is_close, assert_close
     Compare plain numbers or arrays with a relative and absolute tolerance.
+answered
+    The guard of every visible test: "has the learner replaced the ``...`` stub yet?"
 expect_number
     A visible self-check: "is this a number, in a plausible range, in the right unit?"
 """
 
 from __future__ import annotations
 
+import sys
+
 from .answers.compare import assert_close, is_close
 from .answers.plain import AnswerTypeError, plain_array, plain_number, plain_table, plain_text
 
 __all__ = [
     "AnswerTypeError",
+    "answered",
     "assert_close",
     "expect_number",
     "is_close",
@@ -39,6 +44,50 @@ __all__ = [
     "plain_table",
     "plain_text",
 ]
+
+
+def answered(*names: str, namespace: dict | None = None) -> bool:
+    """Has the learner answered yet? True when every variable is defined and not ``...``.
+
+    Every answer cell starts with a stub such as ``dose_mg_per_kg = ...``; the visible part of
+    a test cell runs its checks only once the learner has replaced it, so Run All on a fresh
+    notebook reaches the end with one calm line per unanswered item instead of a traceback.
+    The hidden tests do not use this guard: an unanswered item scores 0.
+
+    Parameters
+    ----------
+    *names : str
+        The answer's variable names.
+    namespace : dict, optional
+        Where to look; by default the caller's global namespace (the notebook's variables).
+
+    Returns
+    -------
+    bool
+        True if all are answered; otherwise prints which are not and returns False.
+
+    Examples
+    --------
+    >>> answered("t_half_min", namespace={"t_half_min": 150.0})
+    True
+    >>> answered("t_half_min", "auc", namespace={"t_half_min": ...})
+    ○ Not answered yet: t_half_min and auc are still ... (write your answer in the answer cell above, then run it).
+    False
+    """
+    if not names or not all(isinstance(n, str) and n.isidentifier() for n in names):
+        raise ValueError(f"names must be one or more variable names (str); got {names!r}")
+    if namespace is None:
+        namespace = sys._getframe(1).f_globals
+    missing = [n for n in names if namespace.get(n, ...) is ...]
+    if not missing:
+        return True
+    listed = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " and " + missing[-1]
+    verb = "is" if len(missing) == 1 else "are"
+    print(
+        f"○ Not answered yet: {listed} {verb} still ... "
+        "(write your answer in the answer cell above, then run it)."
+    )
+    return False
 
 
 def expect_number(

@@ -63,6 +63,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import progress
@@ -70,7 +71,16 @@ from ._selfcheck_items import item_ids, item_spec, load_data
 from .answers import canonical as codec
 from .answers.plain import AnswerTypeError
 
-__all__ = ["Verdict", "check", "evaluate", "evaluate_spec", "item_ids", "load_data"]
+__all__ = [
+    "Verdict",
+    "check",
+    "evaluate",
+    "evaluate_spec",
+    "item_ids",
+    "load_data",
+    "misconception_hint",
+    "student_function",
+]
 
 _MISSING = object()
 
@@ -176,7 +186,7 @@ def evaluate(assignment: str, item: str, namespace: dict | None = None) -> Verdi
     >>> evaluate("00-orientation", "q2_tests", {"median_f_intranasal_pct": "15"}).kind
     'type'
     >>> print(evaluate("00-orientation", "q2_tests", {}).message)  # doctest: +ELLIPSIS
-    ✘ median_f_intranasal_pct is not defined yet: run your answer cell ...
+    ○ Exercise 2... — not answered yet: median_f_intranasal_pct is not defined yet. ...
     """
     if namespace is None:
         namespace = sys._getframe(1).f_globals
@@ -204,12 +214,13 @@ def evaluate_spec(
     figures = []
     for part in spec["parts"]:
         value = namespace.get(part["name"], _MISSING)
-        if value is _MISSING:
+        if value is _MISSING or value is ...:
+            still = "still holds the ... stub" if value is ... else "is not defined yet"
             return verdict(
                 False,
                 "missing",
-                f"✘ {part['name']} is not defined yet: run your answer cell (and the cells "
-                "above it) first.",
+                f"○ {label} — not answered yet: {part['name']} {still}. Write your answer in "
+                "its answer cell and run it (and the cells above it).",
             )
         if part["kind"] == "figure":
             figures.append((part, value))
@@ -239,7 +250,26 @@ def evaluate_spec(
             "correct",
             f"✔ {label} — right: it matches the expected answer within the autograder's tolerance.",
         )
+    hint = misconception_hint(spec, atoms, kdf)
+    if hint:
+        return verdict(
+            False, "wrong", f"✘ {label} — not right yet. {hint}{_footer({**spec, 'hint': ''})}"
+        )
     return verdict(False, "wrong", f"✘ {label} — not right yet.{_footer(spec)}")
+
+
+def misconception_hint(spec: dict, atoms: list[tuple], kdf: dict) -> str | None:
+    """The hint of the first anticipated wrong answer that ``atoms`` match, else None.
+
+    Each misconception is stored like the right answer (its own salt, lattice and scrypt
+    digest of the wrong value; the wrong value itself is never stored), with the specific hint
+    a teacher would give for that mistake. Only called after the right record failed, so a
+    right answer never gets a misconception's hint.
+    """
+    for wrong in spec.get("misconceptions", []):
+        if codec.matches(atoms, wrong["record"], kdf):
+            return wrong["hint"]
+    return None
 
 
 def check(assignment: str, item: str, namespace: dict | None = None) -> None:
@@ -257,3 +287,68 @@ def check(assignment: str, item: str, namespace: dict | None = None) -> None:
         progress.record(result)
     except OSError as exc:  # a read-only home folder must not break the notebook
         print(f"(Progress not saved: {exc}. Set KETLEARN_PROGRESS_FILE to a writable path.)")
+
+
+def student_function(
+    assignment: str,
+    item: str,
+    name: str,
+    fallback: Callable,
+    namespace: dict | None = None,
+) -> Callable:
+    """The learner's function if it passes its item's self-check, else the package's version.
+
+    Build, then reuse: a learner writes a function from a scaffold in one exercise, and later
+    cells and widgets use it. So that the notebook still runs when that function is missing or
+    not right yet, later cells ask for it through this call, which says calmly which one they
+    use. Nothing is recorded in the progress file.
+
+    Parameters
+    ----------
+    assignment, item : str
+        The exercise that asked for the function, e.g. ``"00-orientation"``, ``"q4_tests"``.
+    name : str
+        The function's name in the notebook, e.g. ``"ng_per_ml_to_um"``.
+    fallback : callable
+        The package's function with the same signature and units.
+    namespace : dict, optional
+        Where the learner's function lives; by default the caller's global namespace.
+
+    Returns
+    -------
+    callable
+        The learner's function, or ``fallback``.
+
+    Examples
+    --------
+    >>> from ketlearn import selfcheck
+    >>> f = selfcheck.student_function(
+    ...     "00-orientation", "q4_tests", "ng_per_ml_to_um", fallback=abs, namespace={}
+    ... )  # doctest: +ELLIPSIS
+    ℹ Your ng_per_ml_to_um is not written yet, so the cells below use ketlearn's abs instead...
+    >>> f is abs
+    True
+    """
+    if not callable(fallback):
+        raise ValueError(f"fallback must be a function; got {type(fallback).__name__}")
+    if namespace is None:
+        namespace = sys._getframe(1).f_globals
+    theirs = namespace.get(name, _MISSING)
+    ours = getattr(fallback, "__qualname__", repr(fallback))
+    module = getattr(fallback, "__module__", "") or ""
+    if module.startswith("ketlearn."):
+        ours = f"{module.removeprefix('ketlearn.')}.{ours}"
+    if theirs is _MISSING or theirs is ... or not callable(theirs):
+        why = "is not written yet"
+    else:
+        result = evaluate(assignment, item, namespace)
+        if result.passed:
+            print(f"✔ The cells below use your {name}.")
+            return theirs
+        why = "is not right yet"
+    print(
+        f"ℹ Your {name} {why}, so the cells below use ketlearn's {ours} instead; the notebook "
+        f"still runs. When {item.removesuffix('_tests')}'s self-check says ✔, re-run these cells "
+        "to use yours."
+    )
+    return fallback
