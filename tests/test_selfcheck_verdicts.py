@@ -144,10 +144,10 @@ WRONG: dict[str, dict[str, list[str]]] = {
         ],
         "q3_tests": ["nnt_responders = 1 / abs(rd_r)", "nnt_responders_ci = (1, 7)"],
         "q4_tests": [
-            "nnt_remission_56 = round(nnt_remission_56)",
-            "nnth_end_56 = nnth_end_56 / 100",
+            "nnt_lii = round(nnt_lii) + 1",
+            "nnth_end_lii = nnth_end_lii / 100",
         ],
-        "q5_tests": ["n_per_arm_3pt = n_per_arm_3pt - 1", "sd_change_transform2 = 10.0"],
+        "q5_tests": ["n_per_arm_new = n_per_arm_new - 1", "sd_change_transform2 = 10.0"],
         "q6_tests": ["expected_bias_points = 0.0", "mean_estimate_points = -2.5"],
         "q7_tests": ["or_response_t2 = 0.693 / 0.52", "rr_response_t2 = 0.693 - 0.52"],
     },

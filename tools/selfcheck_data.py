@@ -388,16 +388,16 @@ SPECS: dict[str, dict[str, dict]] = {
             ],
             "misconceptions": [
                 {
-                    "code": "itt_response_rate = demo.groupby('arm', observed=True)"
-                    "['responder'].mean()",
-                    "hint": "You divided by the completers only (the table in section 2). By "
+                    "code": "itt_response_rate = responded[finished].groupby("
+                    "ipd_dropout['arm'][finished], observed=True).mean()",
+                    "hint": "You divided by the completers only. By "
                     "intention to treat, everyone randomised stays in the denominator and people "
                     "who left count as non-responders.",
                 },
                 {
-                    "code": "_rem = pd.Series(False, index=ipd.index)\n"
-                    "_rem[finished] = trials.remission(ipd.loc[finished, 'followup_madrs'])\n"
-                    "itt_response_rate = _rem.groupby(ipd['arm'], observed=True).mean()",
+                    "code": "_rem = pd.Series(False, index=ipd_dropout.index)\n"
+                    "_rem[finished] = trials.remission(ipd_dropout.loc[finished, 'followup_madrs'])\n"
+                    "itt_response_rate = _rem.groupby(ipd_dropout['arm'], observed=True).mean()",
                     "hint": "That is remission (a low final score), not response (a fall of at "
                     "least half from the person's own baseline).",
                 },
@@ -421,19 +421,19 @@ SPECS: dict[str, dict[str, dict]] = {
                     "unit": "proportion",
                     "calls": [
                         {
-                            "args": [31, 52, 19, 49],
+                            "args": [63, 68, 2, 39],
                             "out": {"kind": "array", "shape": [3], "rel": 1e-3, "abs_tol": 1e-4},
                         },
                         {
-                            "args": [5, 40, 12, 38],
+                            "args": [5, 15, 59, 129],
                             "out": {"kind": "array", "shape": [3], "rel": 1e-3, "abs_tol": 1e-4},
                         },
                         {
-                            "args": [47, 121, 29, 117],
+                            "args": [34, 42, 54, 56],
                             "out": {"kind": "array", "shape": [3], "rel": 1e-3, "abs_tol": 1e-4},
                         },
                         {
-                            "args": [9, 12, 2, 13],
+                            "args": [22, 115, 33, 58],
                             "out": {"kind": "array", "shape": [3], "rel": 1e-3, "abs_tol": 1e-4},
                         },
                     ],
@@ -513,37 +513,35 @@ SPECS: dict[str, dict[str, dict]] = {
             ],
         },
         "q4_tests": {
-            "title": "Exercise 4: an NNT interval through infinity",
+            "title": "Exercise 4: an NNT interval through infinity (Lii 2023)",
             "section": 'section 3, Absolute and relative effects ("The NNT\'s interval")',
-            "hint": "Remission is wanted: the positive limit is the benefit end, the negative "
-            "limit the harm end; invert the size of each.",
+            "hint": "Response is wanted: the positive limit of the RD is the benefit end, the "
+            "negative limit the harm end; invert the size of each.",
             "parts": [
-                _num("nnt_remission_56", unit="people", low=1, rel=1e-3),
-                _num("nntb_end_56", unit="people", low=1, rel=1e-3),
-                _num("nnth_end_56", unit="people", low=1, rel=1e-3),
+                _num("nnt_lii", unit="people", low=1, rel=1e-3),
+                _num("nntb_end_lii", unit="people", low=1, rel=1e-3),
+                _num("nnth_end_lii", unit="people", low=1, rel=1e-3),
             ],
             "misconceptions": [
                 {
-                    "code": "nntb_end_56, nnth_end_56 = nnth_end_56, nntb_end_56",
+                    "code": "nntb_end_lii, nnth_end_lii = nnth_end_lii, nntb_end_lii",
                     "hint": "The two ends are swapped. For a wanted outcome the NNTB end comes "
                     "from the limit that shows benefit, the NNTH end from the limit that shows "
                     "harm.",
                 },
                 {
-                    "code": "_w = pub.set_index('row_id').loc['transform1_response_rd_56mg']\n"
-                    "nnt_remission_56 = 1 / _w['estimate']\n"
-                    "nntb_end_56 = 1 / _w['ci_high']\n"
-                    "nnth_end_56 = 1 / _w['ci_low']",
-                    "hint": "That row is response (a fall of at least half), not remission (a "
-                    "low final score). Use the remission risk difference.",
+                    "code": "nntb_end_lii, nnth_end_lii = float(np.ceil(nntb_end_lii)), "
+                    "float(np.ceil(nnth_end_lii))",
+                    "hint": "Leave the ends of the interval unrounded: only an NNT reported on "
+                    "its own is rounded up to a whole person.",
                 },
                 {
-                    "code": "_w = pub.set_index('row_id').loc['transform1_remission_rd_84mg']\n"
-                    "nnt_remission_56 = 1 / _w['estimate']\n"
-                    "nntb_end_56 = 1 / _w['ci_high']\n"
-                    "nnth_end_56 = 1 / abs(_w['ci_low'])",
-                    "hint": "TRANSFORM-1 had two esketamine doses; that is the other arm's row. "
-                    "Use the 56 mg comparison.",
+                    "code": "_e = trials.risk_difference(int(trt['events_treatment']), "
+                    "int(trt['n_treatment']), int(ctl['events_control']), int(ctl['n_control']), "
+                    "method='newcombe')\n"
+                    "nntb_end_lii, nnth_end_lii = 1 / _e.ci_high, 1 / abs(_e.ci_low)",
+                    "hint": "That is Newcombe's interval. This exercise asks for the Wald "
+                    "interval that your rd_with_ci (rd_with_ci_used) computes.",
                 },
             ],
         },
@@ -554,22 +552,22 @@ SPECS: dict[str, dict[str, dict]] = {
             "difference / SD, 80% power, two-sided 0.05, per arm, rounded up.",
             "parts": [
                 _num("sd_change_transform2", unit="MADRS points", low=0, high=60, rel=1e-3),
-                _num("n_per_arm_3pt", unit="participants per arm", low=2, whole=True, integer=True),
+                _num("n_per_arm_new", unit="participants per arm", low=2, whole=True, integer=True),
             ],
             "misconceptions": [
                 {
                     "code": "sd_change_transform2 = row['se']\n"
-                    "n_per_arm_3pt = trials.sample_size_two_sample(3 / row['se'])",
+                    "n_per_arm_new = trials.sample_size_two_sample(3.5 / row['se'])",
                     "hint": "You used the standard error of the difference as if it were the SD "
                     "between people. The SE shrinks as the trial grows; the SD does not.",
                 },
                 {
-                    "code": "n_per_arm_3pt = 2 * n_per_arm_3pt",
+                    "code": "n_per_arm_new = 2 * n_per_arm_new",
                     "hint": "That is both arms together. The question (and the power formula) "
                     "counts participants per arm.",
                 },
                 {
-                    "code": "n_per_arm_3pt = trials.sample_size_two_sample("
+                    "code": "n_per_arm_new = trials.sample_size_two_sample("
                     "abs(row['estimate']) / sd_change_transform2)",
                     "hint": "You planned for TRANSFORM-2's own estimate. The new team wants to "
                     "detect the difference the question gives.",
