@@ -8,7 +8,10 @@ For each assignment it runs the *source* notebook (with solutions) in a fresh ke
 cell, and just before each autograder test cell listed in :data:`SPECS` it turns the solution's
 variables into tokens with :mod:`ketlearn.answers.canonical` and stores only their salted scrypt
 hash and lattice offsets in ``src/ketlearn/_selfcheck_data.json`` (shipped in the package, so
-release notebooks reach it on Binder). Salts of existing items are kept, so regenerating
+release notebooks reach it on Binder). An item with a section in ``course/worked/NN-name.md``
+also gets its worked solution sealed under a key derived from the same right-answer tokens with
+another salt (``"worked"``, see ``tools/worked.py`` and :mod:`ketlearn.answers.sealed`): only
+the right answer opens it, with ``selfcheck.worked(...)``. Salts of existing items are kept, so regenerating
 unchanged solutions gives an identical file. ``tests/test_selfcheck_verdicts.py`` checks that
 the stored data is up to date and agrees with the autograder on every item.
 
@@ -33,6 +36,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import worked  # tools/worked.py: course/worked/*.md, sealed per item
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "course" / "source"
@@ -40,23 +44,40 @@ DATA = ROOT / "src" / "ketlearn" / "_selfcheck_data.json"
 MARK = "@@SELFCHECK@@"
 
 ROUTES = ["intramuscular", "intranasal", "oral", "rectal", "sublingual"]
-CAPSTONE_CATEGORIES = (
-    "hype",
-    "absolute_safety",
-    "unsourced_number",
-    "vague_authority",
-    "speed_permanence",
-    "mechanism_proof",
-    "risk_dismissal",
-    "testimonial",
-    "call_to_action",
-    "approval_conflation",
-)  # media.CATEGORIES, spelled out so the stored spec does not change silently
 CATEGORIES = ["chemistry", "clinical", "regulation", "recreational use", "science", "media"]
 
 
 def _num(name, **kw):
     return {"name": name, "kind": "number", **kw}
+
+
+# Notebook 05, item q3: a DerSimonian-Laird estimator with one piece changed (misconceptions).
+_TAU2_WRONG = (
+    "def tau2_dl(effects, variances):\n"
+    "    y = np.asarray(effects, dtype=float)\n"
+    "    v = np.asarray(variances, dtype=float)\n"
+    "    k = y.size\n"
+    "    w = {w}\n"
+    "    q = np.sum(w * (y - np.sum(w * y) / np.sum(w)) ** 2)\n"
+    "    df = {df}\n"
+    "    den = {den}\n"
+    "    return float({t})"
+)
+
+
+def _pool07(ids: list[str], method: str = "DL", into: str | None = None) -> str:
+    """07-capstone misconception code: pool remission RD rows of ``published`` by ``method``."""
+    code = (
+        f"_sc_rows = published.set_index('row_id').loc[{ids!r}]\n"
+        "_sc_yv = [meta.effect_from_ci(r.estimate, r.ci_low, r.ci_high)"
+        " for r in _sc_rows.itertuples()]\n"
+        f"_sc_pool = meta.pool([y for y, _ in _sc_yv], [v for _, v in _sc_yv], method={method!r})\n"
+    )
+    if into:
+        return code + f"{into} = _sc_pool\n"
+    return code + (
+        "pooled_remission_rd_u65 = _sc_pool.estimate\ntau2_remission_u65 = _sc_pool.tau2\n"
+    )
 
 
 SPECS: dict[str, dict[str, dict]] = {
@@ -644,48 +665,268 @@ SPECS: dict[str, dict[str, dict]] = {
     },
     "05-evidence-synthesis": {
         "q1_tests": {
-            "title": "Exercise 1: SE from a confidence interval",
+            "title": "Exercise 1: a standard error for a hazard ratio",
             "section": "section 1, From a published confidence interval to a standard error",
-            "hint": "SE = (upper - lower) / (2 x 1.96).",
-            "parts": [_num("se_transform3", unit="MADRS points", low=0, rel=2e-3)],
+            "hint": "A ratio's CI is symmetric on the natural-log scale: SE = (ln upper - ln "
+            "lower) / (2 x 1.96).",
+            "parts": [_num("se_log_hr_responders", unit="ln(HR)", low=0, rel=1e-3)],
+            "misconceptions": [
+                {
+                    "code": "se_log_hr_responders = (_s1['ci_high'] - _s1['ci_low']) "
+                    "/ (2 * 1.959964)",
+                    "hint": "This is a spread on the hazard-ratio scale, where the interval is "
+                    "not symmetric. Pooling happens on the log scale: take natural logs of both "
+                    "CI limits first (section 1).",
+                },
+                {
+                    "code": "se_log_hr_responders = (math.log10(_s1['ci_high']) "
+                    "- math.log10(_s1['ci_low'])) / (2 * 1.959964)",
+                    "hint": "You used base-10 logarithms. Log ratios in meta-analysis are natural "
+                    "logs (math.log or np.log).",
+                },
+                {
+                    "code": "se_log_hr_responders = (math.log(_s1['ci_high']) "
+                    "- math.log(_s1['ci_low'])) / 1.959964",
+                    "hint": "The interval reaches 1.96 SE on *each* side of the estimate, so its "
+                    "full width is 2 x 1.96 SE.",
+                },
+            ],
         },
         "q2_tests": {
-            "title": "Exercise 2: a fixed-effect pool",
+            "title": "Exercise 2: a fixed-effect pool of remission",
             "section": "section 2, Pooling by inverse variance",
-            "hint": "Weights are 1/SE²; the pooled value is sum(w*y)/sum(w).",
-            "parts": [_num("pooled_fe_md", unit="MADRS points", rel=1e-3)],
+            "hint": "SE from each CI; weights 1/SE²; pooled value sum(w*y)/sum(w); its SE "
+            "1/sqrt(sum(w)).",
+            "parts": [
+                _num("fe_remission_rd", unit="proportion", low=-1, high=1, rel=1e-3),
+                _num("fe_remission_se", unit="proportion", low=0, high=1, rel=1e-3),
+            ],
+            "misconceptions": [
+                {
+                    "code": "fe_remission_rd = float(np.mean(_y))",
+                    "hint": "That is a plain average of the three trials. In a fixed-effect pool "
+                    "each trial counts with its precision, weight 1/SE² (section 2).",
+                },
+                {
+                    "code": "fe_remission_rd = float(np.sum(_y / _se) / np.sum(1 / _se))",
+                    "hint": "Your weights are 1/SE. Inverse-variance weights are 1/variance, "
+                    "that is 1/SE².",
+                },
+                {
+                    "code": "fe_remission_se = float(1 / np.sum(_w))",
+                    "hint": "1/sum(w) is the pooled *variance*; the standard error is its "
+                    "square root.",
+                },
+            ],
         },
         "q3_tests": {
-            "title": "Exercise 3: I² for the BCG data",
-            "section": "section 3, Random effects, τ², I² and the prediction interval",
-            "hint": "I² = (Q - df) / Q x 100, with df = k - 1.",
+            "title": "Exercise 3: the DerSimonian–Laird estimator",
+            "section": "section 3, When trials disagree",
+            "hint": "w = 1/v; Q = sum w (y - mu_fe)²; tau² = max(0, (Q - (k - 1)) / (sum w - "
+            "sum w² / sum w)).",
             "parts": [
-                _num("i2_bcg_pct", unit="%", low=0, high=100, abs_tol=0.01, reference="92.1173")
+                {
+                    "name": "tau2_dl",
+                    "kind": "function",
+                    "unit": "squared effect units",
+                    "calls": [
+                        {
+                            "args": [[1.0, 3.0], [1.0, 1.0]],
+                            "array_args": [0, 1],
+                            "out": {"kind": "number", "rel": 1e-6},
+                        },
+                        {
+                            "args": [[0.0, 1.0, 3.0], [0.5, 1.0, 2.0]],
+                            "array_args": [0, 1],
+                            "out": {"kind": "number", "rel": 1e-6},
+                        },
+                        {
+                            "args": [[-3.2, -4.0, -3.6], [3.4, 2.9, 3.5]],
+                            "array_args": [0, 1],
+                            "out": {"kind": "number", "rel": 1e-6, "abs_tol": 1e-9},
+                        },
+                    ],
+                }
+            ],
+            "misconceptions": [
+                {
+                    "code": _TAU2_WRONG.format(
+                        w="1 / v",
+                        df="k - 1",
+                        den="np.sum(w) - np.sum(w**2) / np.sum(w)",
+                        t="(q - df) / den",
+                    ),
+                    "hint": "When studies agree better than chance, Q < k - 1 and your estimate "
+                    "turns negative. tau² is a variance: truncate it at 0 (the max in section 3).",
+                },
+                {
+                    "code": _TAU2_WRONG.format(
+                        w="1 / v",
+                        df="k",
+                        den="np.sum(w) - np.sum(w**2) / np.sum(w)",
+                        t="max(0.0, (q - df) / den)",
+                    ),
+                    "hint": "Chance alone makes Q about k - 1 (its degrees of freedom), not k: "
+                    "one degree of freedom is used by the fixed-effect estimate.",
+                },
+                {
+                    "code": _TAU2_WRONG.format(
+                        w="1 / v", df="k - 1", den="np.sum(w)", t="max(0.0, (q - df) / den)"
+                    ),
+                    "hint": "The denominator of the DL formula is sum(w) - sum(w²)/sum(w), not "
+                    "sum(w) alone.",
+                },
+                {
+                    "code": _TAU2_WRONG.format(
+                        w="1 / np.sqrt(v)",
+                        df="k - 1",
+                        den="np.sum(w) - np.sum(w**2) / np.sum(w)",
+                        t="max(0.0, (q - df) / den)",
+                    ),
+                    "hint": "The arguments are variances; your weights are 1/SE. Fixed-effect "
+                    "weights are 1/variance.",
+                },
             ],
         },
         "q4_tests": {
-            "title": "Exercise 4: pooling the esketamine response RDs",
-            "section": "section 4, Pooling the esketamine short-term trials",
-            "hint": "Use the three rows named, method='DL', and the pooled .estimate.",
-            "parts": [_num("pooled_rd", unit="proportion", low=-1, high=1, rel=2e-3)],
+            "title": "Exercise 4: Q and I² within a subgroup",
+            "section": "section 3, When trials disagree",
+            "hint": "Keep ablat < 40; Q = sum w (y - fixed-effect estimate)² on the log scale; "
+            "I² = (Q - df)/Q x 100 with df = k - 1.",
+            "parts": [
+                _num("q_low_lat", low=0, rel=1e-4),
+                _num("i2_low_lat_pct", unit="%", low=0, high=100, abs_tol=0.01),
+            ],
+            "misconceptions": [
+                {
+                    "code": "i2_low_lat_pct = i2_low_lat_pct / 100",
+                    "hint": "That is I² as a fraction. The item asks for a percentage (0 to 100).",
+                },
+                {
+                    "code": "i2_low_lat_pct = max(0.0, (q_low_lat - "
+                    "int((bcg['ablat'] < 40).sum())) / q_low_lat) * 100",
+                    "hint": "The degrees of freedom of Q are k - 1 (one is used by the pooled "
+                    "estimate), not k.",
+                },
+                {
+                    "code": "q_low_lat = float(q_bcg)",
+                    "hint": "That is Q for all 13 trials. Keep only the trials with ablat < 40 "
+                    "before computing the weights and Q.",
+                },
+                {
+                    "code": "_rr = np.exp(y_bcg[(bcg['ablat'] < 40).to_numpy()]); "
+                    "_wq = 1 / v_bcg[(bcg['ablat'] < 40).to_numpy()]; "
+                    "q_low_lat = float(np.sum(_wq * (_rr - np.sum(_wq * _rr) / np.sum(_wq)) ** 2))",
+                    "hint": "You computed Q on risk ratios. The variances belong to the log risk "
+                    "ratios: work with y_bcg (logs), the scale the trials are pooled on.",
+                },
+            ],
         },
         "q5_tests": {
-            "title": "Exercise 5: the NNT from the pooled RD",
-            "section": "section 4 and notebook 04's section on the NNT",
-            "hint": "NNT = 1 / risk difference, rounded up to a whole person.",
-            "parts": [_num("nnt_response", unit="people", whole=True, integer=True)],
+            "title": "Exercise 5: random-effects pool and prediction interval, by hand",
+            "section": "section 3, When trials disagree",
+            "hint": "Weights 1/(v + tau²); mu and SE = 1/sqrt(sum of weights); interval mu ± "
+            "t(k - 2) sqrt(tau² + SE²); exp at the end.",
+            "parts": [
+                _num("re_rr_low_lat", unit="risk ratio", low=0, rel=1e-3),
+                _num("pi_rr_low_lat_low", unit="risk ratio", low=0, rel=1e-3),
+                _num("pi_rr_low_lat_high", unit="risk ratio", low=0, rel=1e-3),
+            ],
+            "misconceptions": [
+                {
+                    "code": "pi_rr_low_lat_low = float(np.exp(_mu - 1.959964 * np.sqrt(_t2 + "
+                    "_se**2))); pi_rr_low_lat_high = float(np.exp(_mu + 1.959964 * "
+                    "np.sqrt(_t2 + _se**2)))",
+                    "hint": "You used the normal 1.96. With tau² estimated from few trials the "
+                    "prediction interval uses a t distribution with k - 2 degrees of freedom.",
+                },
+                {
+                    "code": "_h = stats.t.ppf(0.975, _y.size - 1) * np.sqrt(_t2 + _se**2); "
+                    "pi_rr_low_lat_low = float(np.exp(_mu - _h)); "
+                    "pi_rr_low_lat_high = float(np.exp(_mu + _h))",
+                    "hint": "Check the degrees of freedom: the prediction interval's t has k - 2 "
+                    "(tau² and the mean are both estimated), not k - 1.",
+                },
+                {
+                    "code": "_h = stats.t.ppf(0.975, _y.size - 2) * _se; "
+                    "pi_rr_low_lat_low = float(np.exp(_mu - _h)); "
+                    "pi_rr_low_lat_high = float(np.exp(_mu + _h))",
+                    "hint": "That interval is for the mean effect only. A prediction interval "
+                    "for a new setting adds the between-study variance: sqrt(tau² + SE²).",
+                },
+                {
+                    "code": "re_rr_low_lat = float(np.exp(np.sum(_y / _v) / np.sum(1 / _v)))",
+                    "hint": "Your pooled value uses fixed-effect weights 1/v. Random-effects "
+                    "weights are 1/(v + tau²).",
+                },
+            ],
         },
         "q6_tests": {
-            "title": "Exercise 6: Egger's test",
+            "title": "Exercise 6: Egger's test in the subgroup",
             "section": "section 5, Small-study effects and publication bias",
-            "hint": "Use meta.egger_test(y_bcg, v_bcg, model='lm').p_value.",
-            "parts": [_num("egger_p_bcg", low=0, high=1, rel=1e-4)],
+            "hint": "Keep ablat < 40; regress y/SE on 1/SE with a constant (OLS); report "
+            "the intercept and its two-sided p-value.",
+            "parts": [
+                _num("egger_intercept_low_lat", rel=1e-4),
+                _num("egger_p_low_lat", low=0, high=1, rel=1e-4),
+            ],
+            "misconceptions": [
+                {
+                    "code": "egger_p_low_lat = egger_p_low_lat / 2",
+                    "hint": "That is a one-sided p-value. Egger's test is two-sided: asymmetry "
+                    "in either direction counts.",
+                },
+                {
+                    "code": "egger_intercept_low_lat = float(_fit.params[1])",
+                    "hint": "You reported the slope (the effect of an infinitely precise study). "
+                    "The asymmetry is measured by the intercept.",
+                },
+                {
+                    "code": "egger_intercept_low_lat = float(egger_fit.params[0]); "
+                    "egger_p_low_lat = float(egger_fit.pvalues[0])",
+                    "hint": "That is the test on all 13 trials. Keep only the trials with "
+                    "ablat < 40 first.",
+                },
+                {
+                    "code": "egger_intercept_low_lat = float(sm.OLS(y_bcg[_m], "
+                    "sm.add_constant(_se)).fit().params[0])",
+                    "hint": "Egger regresses the standardised effect y/SE on the precision 1/SE, "
+                    "not the effect on its SE.",
+                },
+            ],
         },
         "q7_tests": {
-            "title": "Exercise 7: from an odds ratio to a risk",
+            "title": "Exercise 7: an odds ratio as a risk, a risk ratio and an NNT",
             "section": "section 7, Published meta-analyses of ketamine disagree",
-            "hint": "Convert with p1 = OR x p0 / (1 - p0 + OR x p0), using the review's numbers.",
-            "parts": [_num("risk_ketamine_24h", unit="proportion", low=0, high=1, rel=1e-3)],
+            "hint": "control risk -> odds, times the OR, odds -> risk; RR = p1/p0; NNT = 1/(p1 - "
+            "p0), rounded up.",
+            "parts": [
+                _num("risk_implied", unit="proportion", low=0, high=1, rel=1e-3),
+                _num("rr_implied", unit="ratio", low=0, rel=1e-3),
+                _num("nnt_implied", unit="people", whole=True, integer=True, low=1),
+            ],
+            "misconceptions": [
+                {
+                    "code": "rr_implied = 9.87",
+                    "hint": "That is the odds ratio itself. A risk ratio divides the two risks: "
+                    "the risk with ketamine by the control risk.",
+                },
+                {
+                    "code": "risk_implied = risk_implied - _p0",
+                    "hint": "That is the risk *difference*. The item asks for the risk of "
+                    "responding with ketamine itself.",
+                },
+                {
+                    "code": "_o = 9.87 * 0.088 / (1 - 0.088); risk_implied = _o / (1 + _o)",
+                    "hint": "You used the Cochrane review's placebo risk. The control risk here is "
+                    "the midazolam arm of Murrough 2013: read it from the trials table.",
+                },
+                {
+                    "code": "nnt_implied = math.floor(1 / (risk_implied - _p0))",
+                    "hint": "An NNT is rounded *up*: a fraction of a person still needs a whole "
+                    "person treated.",
+                },
+            ],
         },
     },
     "06-media-literacy-misuse": {
@@ -757,50 +998,224 @@ SPECS: dict[str, dict[str, dict]] = {
     },
     "07-capstone": {
         "q1_tests": {
-            "title": "Exercise 1: same dose, same exposure?",
-            "section": "section 2, Dose and route",
-            "hint": "Lozenge divided by infusion, for the peak and for the AUC (same mg/kg).",
+            "title": "Exercise 1: from a dose to receptor block",
+            "section": "section 3, Mechanism (and section 2, Dose and route)",
+            "hint": "Regimen for 70 kg, simulate 1440 min, the peak in µM, then c / (c + Ki) with "
+            "the racemic preset's Ki.",
             "parts": [
-                _num("cmax_ratio_lozenge_vs_iv", unit="ratio", low=0, rel=1e-3),
-                _num("auc_ratio_lozenge_vs_iv", unit="ratio", low=0, rel=0.02, reference="0.29"),
+                {
+                    "name": "peak_block",
+                    "kind": "function",
+                    "unit": "fraction blocked",
+                    "calls": [
+                        {"args": [route, dose], "out": {"kind": "number", "rel": 1e-3}}
+                        for route, dose in [
+                            ("sublingual", 0.5),
+                            ("oral", 1.0),
+                            ("intranasal", 0.75),
+                            ("im", 0.5),
+                            ("iv_infusion", 0.25),
+                        ]
+                    ],
+                }
+            ],
+            "misconceptions": [
+                {
+                    "code": "def peak_block(route, dose_mg_per_kg):\n"
+                    "    d = 40.0 if route == 'iv_infusion' else 0.0\n"
+                    "    reg = pk.Regimen(route, dose_mg_per_kg, 70.0, duration_min=d)\n"
+                    "    c = pk.summary(pk.simulate(reg, t_end_min=1440.0))['cmax_ng_per_ml']\n"
+                    "    return float(receptor.inhibition(c, receptor.get_preset('racemic').ki_um))",
+                    "hint": "Your block is close to 1 even for small doses: Ki is in µM, so the "
+                    "peak must be in µM too (ng/mL divided by the molar mass), not in ng/mL.",
+                },
+                {
+                    "code": "def peak_block(route, dose_mg_per_kg):\n"
+                    "    d = 40.0 if route == 'iv_infusion' else 0.0\n"
+                    "    f = 1.0 if route.startswith('iv') else pk.bioavailability_for(route)\n"
+                    "    reg = pk.Regimen(route, dose_mg_per_kg * f, 70.0, duration_min=d)\n"
+                    "    c = pk.summary(pk.simulate(reg, t_end_min=1440.0))['cmax_um']\n"
+                    "    return float(receptor.inhibition(c, receptor.get_preset('racemic').ki_um))",
+                    "hint": "pk.simulate already applies each route's bioavailability: scaling the "
+                    "dose by F yourself counts it twice for the routes outside a vein.",
+                },
+                {
+                    "code": "def peak_block(route, dose_mg_per_kg):\n"
+                    "    d = 40.0 if route == 'iv_infusion' else 0.0\n"
+                    "    reg = pk.Regimen(route, dose_mg_per_kg, 70.0, duration_min=d)\n"
+                    "    c = pk.summary(pk.simulate(reg, t_end_min=1440.0))['cmax_um']\n"
+                    "    return float(receptor.inhibition(c, receptor.get_preset('s_ketamine').ki_um))",
+                    "hint": "The lozenge and the infusion hold racemic ketamine: use the 'racemic' "
+                    "preset's Ki, not one enantiomer's.",
+                },
             ],
         },
         "q2_tests": {
-            "title": "Exercise 2: block, and the mechanism verdict",
-            "section": "section 3, Mechanism",
-            "hint": "Peak in µM, c / (c + Ki) with the racemic Ki; which links of the chain are "
-            "shown, and in whom?",
+            "title": "Exercise 2: lozenge against infusion, in concentration and in block",
+            "section": "section 3, Mechanism (the figure after Exercise 1; and section 2)",
+            "hint": "Simulate the sublingual 0.5 mg/kg peak against the infusion's; for block, "
+            "divide peak_block_used of the two regimens.",
             "parts": [
-                _num("block_at_lozenge_peak", unit="fraction", low=0, high=1, rel=1e-3),
+                _num("cmax_ratio_lozenge_vs_iv", unit="ratio", low=0, rel=1e-3),
+                _num("block_ratio_lozenge_vs_iv", unit="ratio", low=0, rel=2e-3),
+            ],
+            "misconceptions": [
                 {
-                    "name": "mechanism_verdict",
-                    "kind": "choice",
-                    "case": "upper",
-                    "choices": ["A", "B", "C", "D"],
+                    "code": "block_ratio_lozenge_vs_iv = cmax_ratio_lozenge_vs_iv",
+                    "hint": "Block is not proportional to concentration: the one-site curve "
+                    "saturates. Compute the block at each peak, then divide the two blocks.",
+                },
+                {
+                    "code": "cmax_ratio_lozenge_vs_iv = pk.bioavailability_for('sublingual')",
+                    "hint": "Bioavailability predicts the ratio of the AUCs, not of the peaks: "
+                    "slow absorption spreads the dose out and lowers the peak further. Compare "
+                    "the two simulated peaks.",
+                },
+                {
+                    "code": "cmax_ratio_lozenge_vs_iv = 1 / cmax_ratio_lozenge_vs_iv\n"
+                    "block_ratio_lozenge_vs_iv = 1 / block_ratio_lozenge_vs_iv",
+                    "hint": "Your ratios are upside down: the exercise asks for the lozenge "
+                    "divided by the infusion.",
                 },
             ],
         },
         "q3_tests": {
-            "title": "Exercise 3: pooled remission RD and NNT",
-            "section": "section 4, Evidence (and notebook 05, section 3)",
-            "hint": "effect_from_ci for each row, meta.pool(method='DL'); NNT = 1 / RD rounded up.",
+            "title": "Exercise 3: pool the right subset",
+            "section": "section 4, Evidence: which trials (and notebook 05)",
+            "hint": "Rows: remission, population under 65, one arm per trial; variances from the "
+            "CIs; meta.pool(..., method='DL'); its .estimate and .tau2.",
             "parts": [
-                _num("pooled_remission_rd", unit="proportion", low=-1, high=1, rel=2e-3),
-                _num("nnt_remission", unit="people", whole=True, integer=True),
+                _num("pooled_remission_rd_u65", unit="proportion", low=-1, high=1, rel=2e-3),
+                _num("tau2_remission_u65", unit="squared proportion", low=0, high=1, rel=5e-3),
+            ],
+            "misconceptions": [
+                {
+                    "code": _pool07(
+                        [
+                            "transform1_remission_rd_56mg",
+                            "transform2_remission_rd",
+                            "transform3_remission_rd",
+                        ]
+                    ),
+                    "hint": "TRANSFORM-3 enrolled adults aged 65 or more: the exercise pools only "
+                    "the trials in adults under 65 (read the population column).",
+                },
+                {
+                    "code": _pool07(
+                        [
+                            "transform1_remission_rd_56mg",
+                            "transform1_remission_rd_84mg",
+                            "transform2_remission_rd",
+                        ]
+                    ),
+                    "hint": "TRANSFORM-1's two arms share one placebo group: pooling both counts "
+                    "those placebo patients twice. Take one comparison per trial.",
+                },
+                {
+                    "code": _pool07(
+                        ["transform1_remission_rd_56mg", "transform2_remission_rd"], method="FE"
+                    ),
+                    "hint": "A fixed-effect pool assumes the trials share one true effect (τ² = "
+                    "0); the exercise asks for DerSimonian–Laird random effects.",
+                },
+                {
+                    "code": _pool07(["transform1_remission_rd_84mg", "transform2_remission_rd"]),
+                    "hint": "Check which TRANSFORM-1 arm the exercise asks you to use.",
+                },
             ],
         },
         "q4_tests": {
-            "title": "Exercise 4: red flags in the advert",
-            "section": "section 5, Marketing red flags (and notebook 06, section 6)",
-            "hint": "Distinct categories from media.flag_text(ADVERT), sorted; then ask what "
-            "exactly is FDA-approved.",
+            "title": "Exercise 4: the number needed to treat, with its interval",
+            "section": "section 4, Evidence: which trials (and notebook 04, section 3)",
+            "hint": "NNT = 1 / RD; each end of the interval is 1 / |a limit of the RD's 95% CI|, "
+            "not rounded.",
             "parts": [
-                {"name": "flag_categories", "kind": "text_list", "ordered": True},
+                _num("nnt_u65", unit="people", low=1, rel=5e-3),
+                _num("nntb_end_u65", unit="people", low=1, rel=5e-3),
+                _num("nnth_end_u65", unit="people", low=1, rel=5e-3),
+            ],
+            "misconceptions": [
                 {
-                    "name": "approval_sentence_category",
-                    "kind": "choice",
-                    "case": "lower",
-                    "choices": list(CAPSTONE_CATEGORIES),
+                    "code": _pool07(
+                        ["transform1_remission_rd_56mg", "transform2_remission_rd"],
+                        method="FE",
+                        into="_sc_fe",
+                    )
+                    + "nnt_u65 = 1 / _sc_fe.estimate\n"
+                    "nntb_end_u65 = 1 / _sc_fe.ci_high\n"
+                    "nnth_end_u65 = 1 / _sc_fe.ci_low",
+                    "hint": "Your interval lies wholly above zero: that is the fixed-effect one. "
+                    "Use the DerSimonian–Laird interval of Exercise 3; its lower limit is below "
+                    "zero, so one end of the NNT interval is an NNTH.",
+                },
+                {
+                    "code": "nntb_end_u65, nnth_end_u65 = nnth_end_u65, nntb_end_u65",
+                    "hint": "The ends are swapped: the NNTB end comes from the RD's upper limit "
+                    "(the largest benefit), the NNTH end from the limit below zero.",
+                },
+                {
+                    "code": "nnt_u65 = math.ceil(nnt_u65)\n"
+                    "nntb_end_u65 = math.ceil(nntb_end_u65)\n"
+                    "nnth_end_u65 = math.ceil(nnth_end_u65)",
+                    "hint": "Rounding up is for reporting one NNT to readers; this exercise asks "
+                    "for the unrounded values.",
+                },
+            ],
+        },
+        "q5_tests": {
+            "title": "Exercise 5: what the flagger finds, and what it misses",
+            "section": "section 5, Marketing red flags (and sections 2 to 4 for the facts)",
+            "hint": "Label the flagger's sentences first; then check each other sentence against "
+            "the peaks of Exercise 2, SUSTAIN-1's relapse rates and both TRANSFORM arms.",
+            "parts": [
+                {
+                    "name": "welcome_verdicts",
+                    "kind": "choice_map",
+                    "keys": [str(i) for i in range(8)],
+                    "choices": ["flagged", "missed", "ok"],
+                }
+            ],
+            "misconceptions": [
+                {
+                    "code": "welcome_verdicts = {k: 'ok' if v == 'missed' else v "
+                    "for k, v in welcome_verdicts.items()}",
+                    "hint": "The flagger matches words, so it can miss a false statement written "
+                    "calmly. Read every unflagged sentence against the numbers of sections 2 to 4.",
+                },
+                {
+                    "code": "welcome_verdicts = {k: 'missed' if v == 'ok' else v "
+                    "for k, v in welcome_verdicts.items()}",
+                    "hint": "Not every unflagged sentence is wrong: check the esketamine approval "
+                    "sentence and the side-effect sentence against the sources of section 4.",
+                },
+            ],
+        },
+        "q6_tests": {
+            "title": "Exercise 6: the e-mail's rubric score",
+            "section": "section 5, Marketing red flags (and notebook 06, section 5)",
+            "hint": "Score R06, R12 and R14 by their anchors, merge with TUTOR_SCORES, and use "
+            "media.score_text(...).percent_of_max.",
+            "parts": [_num("welcome_score_pct", unit="%", low=0, high=100, abs_tol=0.05)],
+            "misconceptions": [
+                {
+                    "code": "welcome_score_pct = 100 * welcome_score.total / (2 * 14)",
+                    "hint": "Criteria that do not apply (None) leave the maximum as well as the "
+                    "total: divide by the highest score over the criteria that apply.",
+                },
+                {
+                    "code": "welcome_score_pct = welcome_score_pct / 100",
+                    "hint": "Give a percentage between 0 and 100, not a fraction.",
+                },
+                {
+                    "code": "welcome_score_pct = media.score_text({**TUTOR_SCORES, 'R06': 2, "
+                    "'R12': 0, 'R14': 2}).percent_of_max",
+                    "hint": "Saying nothing about costs is not 'fine' for R12: reread its anchors "
+                    "(what does a score of 2 describe?).",
+                },
+                {
+                    "code": "welcome_score_pct = float(welcome_score.total)",
+                    "hint": "That is the total in points; the exercise asks for it as a "
+                    "percentage of the highest possible score.",
                 },
             ],
         },
@@ -928,6 +1343,20 @@ def _misconception_records(kernel, assignment: str, gid: str, spec: dict, right:
     return out
 
 
+def _sealed_worked(kernel, assignment: str, gid: str, text: str, record: dict, old: dict) -> dict:
+    """The item's worked solution sealed under its right answer (see ``tools/worked.py``).
+
+    Runs right after the item's probe, whose atoms (``_sc_atoms``) are the right answer's.
+    """
+    out = kernel.run_ok(
+        "from ketlearn.answers import sealed as _sc_sealed\n"
+        f"print({MARK!r} + _sc_sealed.expected_token(_sc_atoms))\n",
+        f"{assignment} {gid} worked-solution token",
+    )
+    token = out.split(MARK, 1)[1].strip()
+    return worked.seal_item(assignment, gid, text, token, record["salt"], old.get("worked"))
+
+
 def _probe(spec: dict, salt: str) -> str:
     """Kernel code: the item's tokens from the solution (or the hidden test's reference)."""
     lines = [
@@ -971,6 +1400,10 @@ def generate(assignment: str, old: dict | None = None) -> dict[str, dict]:
     if unknown:
         raise SystemExit(f"{assignment}: specs for items not in the notebook: {unknown}")
     last = max(graded.values())
+    texts = worked.read_worked(assignment)
+    stray = sorted(set(texts) - set(graded))
+    if stray:
+        raise SystemExit(f"course/worked/{assignment}.md: sections for items not graded: {stray}")
     out: dict[str, dict] = {}
     with KernelSession(notebook_path(assignment).parent) as kernel:
         for i, cell in enumerate(nb.cells[: last + 1]):
@@ -983,6 +1416,10 @@ def generate(assignment: str, old: dict | None = None) -> dict[str, dict]:
                 text = kernel.run_ok(_probe(specs[gid], salt), f"{assignment} {gid} probe")
                 record = json.loads(text.split(MARK, 1)[1].strip())
                 out[gid] = {**public(specs[gid]), "record": record}
+                if gid in texts:  # sealed with the token the probe just hashed (_sc_atoms)
+                    out[gid]["worked"] = _sealed_worked(
+                        kernel, assignment, gid, texts[gid], record, (old or {}).get(gid, {})
+                    )
                 if specs[gid].get("misconceptions"):
                     out[gid]["misconceptions"] = _misconception_records(
                         kernel, assignment, gid, specs[gid], record, (old or {}).get(gid, {})

@@ -144,9 +144,7 @@ def _frame(rows: dict[str, list]) -> pd.DataFrame:
 # original patterns starts with ``\b``, which the anchor replaces.
 _CRITICAL_LOWER = re.compile(r" (?:" + _rules.CRITICAL.pattern[2:] + ")")
 _HISTORY_LOWER = re.compile(
-    r" (?:"
-    + "|".join(p.removeprefix(r"\b") for p in _rules.HISTORY.pattern.split(r"|\b"))
-    + ")"
+    r" (?:" + "|".join(p.removeprefix(r"\b") for p in _rules.HISTORY.pattern.split(r"|\b")) + ")"
 )
 
 
