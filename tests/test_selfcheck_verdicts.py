@@ -131,19 +131,24 @@ WRONG: dict[str, dict[str, list[str]]] = {
     },
     "04-reading-trials": {
         "q1_tests": [
-            "response_rate_treatment = response_rate_treatment * 100",
-            "response_rate_treatment = 1 - response_rate_treatment",
+            "itt_response_rate = itt_response_rate * 100",
+            "itt_response_rate = {'control': 0.1, 'treatment': 0.2}",
         ],
         "q2_tests": [
-            "md_points = -md_points",
-            "md_ci_points = (md_ci_points[1], md_ci_points[0])",
-            "md_ci_points = md_ci_points[0]",
+            "def rd_with_ci(events_t, n_t, events_c, n_c):\n"
+            "    rd = events_t / n_t - events_c / n_c\n"
+            "    return rd, rd - 0.1, rd + 0.1",
+            "def rd_with_ci(events_t, n_t, events_c, n_c):\n"
+            "    return trials.risk_difference(events_t, n_t, events_c, n_c, method='newcombe')",
         ],
-        "q3_tests": ["nnt_remitters = nnt_remitters + 1", "rd_relapse = -rd_relapse"],
-        "q4_tests": ["nnt_remission_84 = 1 / 8.2", "nnth_limit_84 = 1 / 0.2120"],
-        "q5_tests": ["n_needed = n_needed - 1", "n_needed = 2 * n_needed"],
-        "q6_tests": ["apparent_effect = -4.0", "apparent_effect_active_placebo = -7.0"],
-        "q7_tests": ["crude_or = 0.64 / 0.28"],
+        "q3_tests": ["nnt_responders = 1 / abs(rd_r)", "nnt_responders_ci = (1, 7)"],
+        "q4_tests": [
+            "nnt_lii = round(nnt_lii) + 1",
+            "nnth_end_lii = nnth_end_lii / 100",
+        ],
+        "q5_tests": ["n_per_arm_new = n_per_arm_new - 1", "sd_change_transform2 = 10.0"],
+        "q6_tests": ["expected_bias_points = 0.0", "mean_estimate_points = -2.5"],
+        "q7_tests": ["or_response_t2 = 0.693 / 0.52", "rr_response_t2 = 0.693 - 0.52"],
     },
     "05-evidence-synthesis": {
         "q1_tests": [

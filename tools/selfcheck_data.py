@@ -705,66 +705,274 @@ SPECS: dict[str, dict[str, dict]] = {
     },
     "04-reading-trials": {
         "q1_tests": {
-            "title": "Exercise 1: response rate (simulated)",
-            "section": "section 2, Scales and definitions",
-            "hint": "Completers of the treatment arm only; response = a fall of at least 50%.",
+            "title": "Exercise 1: response by intention to treat (simulated)",
+            "section": 'section 2, Scales and definitions ("Who counts")',
+            "hint": "Everyone randomised in each arm's denominator; a dropout counts as not responding.",
             "parts": [
-                _num("response_rate_treatment", unit="proportion", low=0, high=1, abs_tol=1e-9)
+                {
+                    "name": "itt_response_rate",
+                    "kind": "mapping",
+                    "unit": "proportion",
+                    "low": 0,
+                    "high": 1,
+                    "abs_tol": 1e-9,
+                    "allowed_keys": ["control", "treatment"],
+                }
+            ],
+            "misconceptions": [
+                {
+                    "code": "itt_response_rate = responded[finished].groupby("
+                    "ipd_dropout['arm'][finished], observed=True).mean()",
+                    "hint": "You divided by the completers only. By "
+                    "intention to treat, everyone randomised stays in the denominator and people "
+                    "who left count as non-responders.",
+                },
+                {
+                    "code": "_rem = pd.Series(False, index=ipd_dropout.index)\n"
+                    "_rem[finished] = trials.remission(ipd_dropout.loc[finished, 'followup_madrs'])\n"
+                    "itt_response_rate = _rem.groupby(ipd_dropout['arm'], observed=True).mean()",
+                    "hint": "That is remission (a low final score), not response (a fall of at "
+                    "least half from the person's own baseline).",
+                },
+                {
+                    "code": "itt_response_rate = {'control': itt_response_rate['treatment'], "
+                    "'treatment': itt_response_rate['control']}",
+                    "hint": "The two rates are attached to the wrong arms: group by the arm "
+                    "column and keep its labels.",
+                },
             ],
         },
         "q2_tests": {
-            "title": "Exercise 2: mean difference and 95% CI",
-            "section": "section 3, Absolute and relative effects",
-            "hint": "Treatment minus control, completers only, pooled-SD t interval.",
+            "title": "Exercise 2: build a risk difference with its 95% interval",
+            "section": 'section 3, Absolute and relative effects ("Computing them")',
+            "hint": "Risks as proportions, treatment minus control; SE adds p(1-p)/n of each arm; "
+            "limits at 1.96 SE either side.",
             "parts": [
-                _num("md_points", unit="MADRS points", abs_tol=1e-6),
                 {
-                    "name": "md_ci_points",
-                    "kind": "array",
-                    "shape": [2],
-                    "unit": "MADRS points",
-                    "abs_tol": 1e-6,
+                    "name": "rd_with_ci",
+                    "kind": "function",
+                    "unit": "proportion",
+                    "calls": [
+                        {
+                            "args": [63, 68, 2, 39],
+                            "out": {"kind": "array", "shape": [3], "rel": 1e-3, "abs_tol": 1e-4},
+                        },
+                        {
+                            "args": [5, 15, 59, 129],
+                            "out": {"kind": "array", "shape": [3], "rel": 1e-3, "abs_tol": 1e-4},
+                        },
+                        {
+                            "args": [34, 42, 54, 56],
+                            "out": {"kind": "array", "shape": [3], "rel": 1e-3, "abs_tol": 1e-4},
+                        },
+                        {
+                            "args": [22, 115, 33, 58],
+                            "out": {"kind": "array", "shape": [3], "rel": 1e-3, "abs_tol": 1e-4},
+                        },
+                    ],
+                }
+            ],
+            "misconceptions": [
+                {
+                    "code": "def rd_with_ci(events_t, n_t, events_c, n_c):\n"
+                    "    p_t, p_c = 100 * events_t / n_t, 100 * events_c / n_c\n"
+                    "    se = np.sqrt(p_t * (100 - p_t) / n_t + p_c * (100 - p_c) / n_c)\n"
+                    "    return p_t - p_c, p_t - p_c - 1.96 * se, p_t - p_c + 1.96 * se",
+                    "hint": "Your function works in percentage points. Return proportions "
+                    "(a risk difference between -1 and 1), as the rest of the notebook uses.",
+                },
+                {
+                    "code": "def rd_with_ci(events_t, n_t, events_c, n_c):\n"
+                    "    p_t, p_c = events_t / n_t, events_c / n_c\n"
+                    "    se = np.sqrt(p_t * (1 - p_t) / n_t + p_c * (1 - p_c) / n_c)\n"
+                    "    return p_c - p_t, p_c - p_t - 1.96 * se, p_c - p_t + 1.96 * se",
+                    "hint": "You subtracted the wrong way round: the course's convention is "
+                    "treatment minus control.",
+                },
+                {
+                    "code": "def rd_with_ci(events_t, n_t, events_c, n_c):\n"
+                    "    p_t, p_c = events_t / n_t, events_c / n_c\n"
+                    "    se = np.sqrt(p_t * (1 - p_t) + p_c * (1 - p_c))\n"
+                    "    return p_t - p_c, p_t - p_c - 1.96 * se, p_t - p_c + 1.96 * se",
+                    "hint": "Your interval is far too wide: sqrt(p(1-p)) is the spread of one "
+                    "person's outcome (an SD). The uncertainty of a proportion (its SE) divides "
+                    "p(1-p) by the arm's size first.",
                 },
             ],
         },
         "q3_tests": {
-            "title": "Exercise 3: SUSTAIN-1's NNT",
-            "section": "section 3 (NNT) and section 6 (randomised withdrawal)",
-            "hint": "Esketamine minus placebo for relapse; NNT = 1 / |RD|, rounded up.",
+            "title": "Exercise 3: NNT with its interval, SUSTAIN-1 stable responders",
+            "section": "section 3, Absolute and relative effects (NNT and its interval)",
+            "hint": "RD of relapse as a proportion; NNT = 1 / |RD| rounded up; the interval "
+            "inverts each limit of the RD's interval.",
             "parts": [
-                _num("rd_relapse", unit="proportion", abs_tol=1e-6),
-                _num("nnt_remitters", unit="people", whole=True, integer=True),
+                _num("nnt_responders", unit="people", low=1, whole=True, integer=True),
+                {
+                    "name": "nnt_responders_ci",
+                    "kind": "array",
+                    "shape": [2],
+                    "unit": "people",
+                    "low": 1,
+                    "rel": 1e-3,
+                },
+            ],
+            "misconceptions": [
+                {
+                    "code": "nnt_responders = int(np.floor(1 / abs(rd_r)))",
+                    "hint": "You rounded the NNT down. Round it up: with the fraction dropped, "
+                    "treating that many people would not be enough to prevent one relapse.",
+                },
+                {
+                    "code": "_rr = (row['events_treatment'] / row['n_treatment']) / "
+                    "(row['events_control'] / row['n_control'])\n"
+                    "nnt_responders = int(np.ceil(1 / (1 - _rr)))",
+                    "hint": "You inverted the relative risk reduction. The NNT inverts the "
+                    "absolute difference in risk (the risk difference).",
+                },
+                {
+                    "code": "nnt_responders_ci = (nnt_responders_ci[1], nnt_responders_ci[0])",
+                    "hint": "Give the interval low end first: the RD limit farthest from zero "
+                    "(the larger benefit) gives the smaller NNT.",
+                },
+                {
+                    "code": "_w = pub.set_index('row_id').loc['sustain1_relapse_hr_remitters']\n"
+                    "_rd, _lo, _hi = rd_with_ci_used(int(_w['events_treatment']), "
+                    "int(_w['n_treatment']), int(_w['events_control']), int(_w['n_control']))\n"
+                    "nnt_responders = int(np.ceil(1 / abs(_rd)))\n"
+                    "nnt_responders_ci = (1 / abs(_lo), 1 / abs(_hi))",
+                    "hint": "Those are the stable remitters of the worked example. This exercise "
+                    "is about SUSTAIN-1's stable responders: use their row.",
+                },
             ],
         },
         "q4_tests": {
-            "title": "Exercise 4: an NNT interval through infinity",
-            "section": "section 3, Absolute and relative effects, and the NNT",
-            "hint": "Use proportions, not per-100 values; the negative RD limit gives the NNTH.",
+            "title": "Exercise 4: an NNT interval through infinity (Lii 2023)",
+            "section": 'section 3, Absolute and relative effects ("The NNT\'s interval")',
+            "hint": "Response is wanted: the positive limit of the RD is the benefit end, the "
+            "negative limit the harm end; invert the size of each.",
             "parts": [
-                _num("nnt_remission_84", unit="people", low=0, rel=1e-3),
-                _num("nnth_limit_84", unit="people", low=0, rel=1e-3),
+                _num("nnt_lii", unit="people", low=1, rel=1e-3),
+                _num("nntb_end_lii", unit="people", low=1, rel=1e-3),
+                _num("nnth_end_lii", unit="people", low=1, rel=1e-3),
+            ],
+            "misconceptions": [
+                {
+                    "code": "nntb_end_lii, nnth_end_lii = nnth_end_lii, nntb_end_lii",
+                    "hint": "The two ends are swapped. For a wanted outcome the NNTB end comes "
+                    "from the limit that shows benefit, the NNTH end from the limit that shows "
+                    "harm.",
+                },
+                {
+                    "code": "nntb_end_lii, nnth_end_lii = float(np.ceil(nntb_end_lii)), "
+                    "float(np.ceil(nnth_end_lii))",
+                    "hint": "Leave the ends of the interval unrounded: only an NNT reported on "
+                    "its own is rounded up to a whole person.",
+                },
+                {
+                    "code": "_e = trials.risk_difference(int(trt['events_treatment']), "
+                    "int(trt['n_treatment']), int(ctl['events_control']), int(ctl['n_control']), "
+                    "method='newcombe')\n"
+                    "nntb_end_lii, nnth_end_lii = 1 / _e.ci_high, 1 / abs(_e.ci_low)",
+                    "hint": "That is Newcombe's interval. This exercise asks for the Wald "
+                    "interval that your rd_with_ci (rd_with_ci_used) computes.",
+                },
             ],
         },
         "q5_tests": {
-            "title": "Exercise 5: how big a trial?",
-            "section": "section 1, Anatomy of a trial",
-            "hint": "d = difference / SD; round the sample size per arm up.",
-            "parts": [_num("n_needed", unit="participants per arm", whole=True, integer=True)],
+            "title": "Exercise 5: how big would the next trial have to be?",
+            "section": 'section 5, Placebo response ("How many people? Power and sample size")',
+            "hint": "SE of a difference = SD x sqrt(1/n_t + 1/n_c); then d = the target "
+            "difference / SD, 80% power, two-sided 0.05, per arm, rounded up.",
+            "parts": [
+                _num("sd_change_transform2", unit="MADRS points", low=0, high=60, rel=1e-3),
+                _num("n_per_arm_new", unit="participants per arm", low=2, whole=True, integer=True),
+            ],
+            "misconceptions": [
+                {
+                    "code": "sd_change_transform2 = row['se']\n"
+                    "n_per_arm_new = trials.sample_size_two_sample(3.5 / row['se'])",
+                    "hint": "You used the standard error of the difference as if it were the SD "
+                    "between people. The SE shrinks as the trial grows; the SD does not.",
+                },
+                {
+                    "code": "n_per_arm_new = 2 * n_per_arm_new",
+                    "hint": "That is both arms together. The question (and the power formula) "
+                    "counts participants per arm.",
+                },
+                {
+                    "code": "n_per_arm_new = trials.sample_size_two_sample("
+                    "abs(row['estimate']) / sd_change_transform2)",
+                    "hint": "You planned for TRANSFORM-2's own estimate. The new team wants to "
+                    "detect the difference the question gives.",
+                },
+                {
+                    "code": "sd_change_transform2 = row['se'] * np.sqrt(row['n_treatment'])",
+                    "hint": "The SE of a difference has uncertainty from both arms: use "
+                    "1/n_t + 1/n_c under the square root.",
+                },
+            ],
         },
         "q6_tests": {
-            "title": "Exercise 6: expectancy in simulated trials",
-            "section": "section 5, Placebo response and functional unblinding",
-            "hint": "Use exactly the settings given, including the seed.",
+            "title": "Exercise 6: predict the unblinding bias, then check it",
+            "section": 'section 5, Placebo response ("How big is the unblinding bias?")',
+            "hint": "Bias = expectancy effect x (P(guess active | drug) - P(guess active | "
+            "control)); the simulation needs every setting, including the mimicry and the seed.",
             "parts": [
-                _num("apparent_effect", unit="MADRS points", abs_tol=0.3),
-                _num("apparent_effect_active_placebo", unit="MADRS points", abs_tol=0.3),
+                _num("expected_bias_points", unit="MADRS points", low=-3.5, high=3.5, abs_tol=1e-6),
+                _num("mean_estimate_points", unit="MADRS points", low=-30, high=30, abs_tol=1e-6),
+            ],
+            "misconceptions": [
+                {
+                    "code": "expected_bias_points = -3.5 * 0.7",
+                    "hint": "You left out the active placebo: its mimicry makes some people on "
+                    "the control arm guess 'active' too, which narrows the gap.",
+                },
+                {
+                    "code": "expected_bias_points = -3.5 * (1 - 0.4)",
+                    "hint": "Unblinding here is partial: with u below 1, fewer people on the "
+                    "drug guess right. Put u into both arms' probabilities.",
+                },
+                {
+                    "code": "expected_bias_points = -expected_bias_points",
+                    "hint": "Check the sign: believing you had the drug lowers (improves) the "
+                    "score, so the bias points the same way as the expectancy effect.",
+                },
+                {
+                    "code": "mean_estimate_points = float(trials.simulate_trials(n_trials=2000, "
+                    "n_per_arm=50, seed=11, true_effect_points=-2.5, unblinding=0.7, "
+                    "expectancy_points=-3.5).estimate.mean())",
+                    "hint": "Your simulation left out the active placebo (active_placebo_mimicry).",
+                },
             ],
         },
         "q7_tests": {
-            "title": "Exercise 7: a crude odds ratio",
-            "section": "section 3, Absolute and relative effects",
-            "hint": "odds = p / (1 - p) in each arm; divide ketamine's odds by midazolam's.",
-            "parts": [_num("crude_or", unit="ratio", low=0)],
+            "title": "Exercise 7: odds ratio or risk ratio?",
+            "section": 'section 3, Absolute and relative effects ("Computing them")',
+            "hint": "Risk ratio = p_t / p_c; odds = p / (1 - p) in each arm; esketamine over "
+            "placebo.",
+            "parts": [
+                _num("rr_response_t2", unit="ratio", low=0, high=100, rel=1e-4),
+                _num("or_response_t2", unit="ratio", low=0, high=100, rel=1e-4),
+            ],
+            "misconceptions": [
+                {
+                    "code": "or_response_t2 = rr_response_t2",
+                    "hint": "Odds are not risks: the odds of an event are p / (1 - p). For a "
+                    "common outcome such as response the two ratios differ a lot.",
+                },
+                {
+                    "code": "rr_response_t2, or_response_t2 = 1 / rr_response_t2, "
+                    "1 / or_response_t2",
+                    "hint": "You divided placebo by esketamine. The treatment arm goes on top.",
+                },
+                {
+                    "code": "_p = pub.set_index('row_id')['estimate']\n"
+                    "_t, _c = _p['transform2_remission_trt'], _p['transform2_remission_ctl']\n"
+                    "rr_response_t2 = _t / _c\n"
+                    "or_response_t2 = (_t / (1 - _t)) / (_c / (1 - _c))",
+                    "hint": "Those are the remission rates. The question is about response.",
+                },
+            ],
         },
     },
     "05-evidence-synthesis": {
