@@ -104,68 +104,72 @@ WRONG: dict[str, dict[str, list[str]]] = {
         ],
     },
     "02-pharmacokinetics": {
-        "q1_tests": [
-            "auc_ng_h_per_ml = auc_ng_h_per_ml * 60",
-            "auc_ng_h_per_ml = float(simulated_oral['plasma_ng_per_ml'].sum()) / 60",
-        ],
-        "q2_tests": [
-            "t_half_terminal_min = t_half_terminal_min / 60",
-            "t_half_terminal_min = t_half_terminal_min / np.log(2)",
-        ],
+        "q1_tests": ["t_half_pooled_min = 114.6", "t_half_pooled_min = 120.0"],
+        "q2_tests": ["cmax_100min_um = 0.5", "cmax_100min_um = 185.0 / 237.73"],
         "q3_tests": [
-            "k_fit_per_min, ka_fit_per_min = ka_fit_per_min, k_fit_per_min",
-            "def one_compartment_oral(t, ka, k, v_over_f_l):\n"
-            "    return 35.0 * ka / (v_over_f_l * (ka - k)) * (np.exp(-k * t) - np.exp(-ka * t))",
+            "def auc_trapezoid_ng_h_per_ml(time_min, conc_ng_per_ml):\n"
+            "    return float(np.sum(conc_ng_per_ml)) / 60",
+            "def auc_trapezoid_ng_h_per_ml(time_min, conc_ng_per_ml):\n"
+            "    return float(np.trapezoid(conc_ng_per_ml, time_min))",
         ],
-        "q4_tests": [
-            "in_auc_ratio_high_vs_low = 1 / in_auc_ratio_high_vs_low",
-            "in_auc_ratio_high_vs_low = 0.45 - 0.11",
-        ],
+        "q4_tests": ["f_oral_estimate = 0.45", "f_oral_estimate = 0.2"],
         "q5_tests": [
-            "cmax_ratio_bolus_vs_infusion = 1 / cmax_ratio_bolus_vs_infusion",
-            "cmax_ratio_bolus_vs_infusion = 40.0",
+            "t_half_child_min = 114.6",
+            "t_half_child_min = terminal_half_life_min(child['time_min'], "
+            "child['plasma_ng_per_ml'], 10.0)",
         ],
-        "q6_tests": ["peak_um = 185.0 * 237.73", "peak_um = 185.0 / 274.19"],
+        "q6_tests": [
+            "cl_child_l_per_h_per_kg = pk.clearance_l_per_min('herd2007', 20.0) * 60 / 20",
+            "cl_child_l_per_h_per_kg = 1.0 / auc_child_inf",
+        ],
     },
     "03-nmda-neuroplasticity": {
         "q1_tests": [
             "def b_of_v(voltage_mv, mg_mm=1.0):\n"
-            "    v = np.asarray(voltage_mv, dtype=float)\n"
-            "    return 1.0 / (1.0 + (mg_mm / 3.57) * np.exp(0.062 * v))",
-            "def b_of_v(voltage_mv, mg_mm=1.0):\n"
             "    return 1.0 / (1.0 + (1.0 / 3.57) * np.exp(-0.062 * float(voltage_mv)))",
+            "def b_of_v(voltage_mv, mg_mm=1.0):\n"
+            "    v = np.asarray(voltage_mv, dtype=float)\n"
+            "    return 1.0 / (1.0 + (mg_mm / 0.357) * np.exp(-0.062 * v))",
         ],
-        "q2_tests": ["v_half_mv = -v_half_mv", "v_half_mv = np.log(3.57) / 0.062 / 10"],
+        "q2_tests": ["v_90_block_mv = np.log(1 / 3.57) / 0.062", "v_90_block_mv = -49"],
         "q3_tests": [
-            "def block_fraction(conc_um, ki_um):\n    return ki_um / (conc_um + ki_um)",
-            "def block_fraction(conc_um, ki_um):\n    return float(conc_um) / (conc_um + ki_um)",
+            "awakening_block = awake_um / (awake_um + 1.4)",
+            "awakening_block = bands.loc['awakening', 'conc_um'] / 237.73",
         ],
         "q4_tests": [
-            "s_block, r_block = r_block, s_block",
-            "r_conc_matching_s_um = 0.78 * 0.3 / 1.4",
+            "g_available = float(b_of_v_used(-35.0, 1.2))",
+            "g_available = 1 - s_block",
         ],
-        "q5_tests": ["explanation = 'A'", "blocked_after_reopening = blocked_before_reopening"],
+        "q5_tests": [
+            "kept_fraction = float(block_at[10.0] / block_at[100.0])",
+            "supported = ['B']",
+            "supported = 'BD'",
+        ],
         "q6_tests": [
-            "scenario_without_firing_change = 'disinhibition'",
-            "scenario_without_firing_change = 'Block at rest'",
-            "rate_e_rel_at_60 = rate_e_rel_at_60 - 1",
+            "rate_e_rel_dissociation = rate_e_rel_dissociation - 1",
+            "circuit_supported = ['A', 'B']",
         ],
     },
     "04-reading-trials": {
         "q1_tests": [
-            "response_rate_treatment = response_rate_treatment * 100",
-            "response_rate_treatment = 1 - response_rate_treatment",
+            "itt_response_rate = itt_response_rate * 100",
+            "itt_response_rate = {'control': 0.1, 'treatment': 0.2}",
         ],
         "q2_tests": [
-            "md_points = -md_points",
-            "md_ci_points = (md_ci_points[1], md_ci_points[0])",
-            "md_ci_points = md_ci_points[0]",
+            "def rd_with_ci(events_t, n_t, events_c, n_c):\n"
+            "    rd = events_t / n_t - events_c / n_c\n"
+            "    return rd, rd - 0.1, rd + 0.1",
+            "def rd_with_ci(events_t, n_t, events_c, n_c):\n"
+            "    return trials.risk_difference(events_t, n_t, events_c, n_c, method='newcombe')",
         ],
-        "q3_tests": ["nnt_remitters = nnt_remitters + 1", "rd_relapse = -rd_relapse"],
-        "q4_tests": ["nnt_remission_84 = 1 / 8.2", "nnth_limit_84 = 1 / 0.2120"],
-        "q5_tests": ["n_needed = n_needed - 1", "n_needed = 2 * n_needed"],
-        "q6_tests": ["apparent_effect = -4.0", "apparent_effect_active_placebo = -7.0"],
-        "q7_tests": ["crude_or = 0.64 / 0.28"],
+        "q3_tests": ["nnt_responders = 1 / abs(rd_r)", "nnt_responders_ci = (1, 7)"],
+        "q4_tests": [
+            "nnt_lii = round(nnt_lii) + 1",
+            "nnth_end_lii = nnth_end_lii / 100",
+        ],
+        "q5_tests": ["n_per_arm_new = n_per_arm_new - 1", "sd_change_transform2 = 10.0"],
+        "q6_tests": ["expected_bias_points = 0.0", "mean_estimate_points = -2.5"],
+        "q7_tests": ["or_response_t2 = 0.693 / 0.52", "rr_response_t2 = 0.693 - 0.52"],
     },
     "05-evidence-synthesis": {
         "q1_tests": [

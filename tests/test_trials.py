@@ -124,6 +124,14 @@ def test_risk_difference_matches_statsmodels(method, sm, et, nt, ec, nc):
     assert (r.ci_low, r.ci_high) == pytest.approx((lo, hi), rel=1e-7, abs=1e-12)
 
 
+def test_effect_estimate_unpacks_as_estimate_and_interval():
+    """Students' rd_with_ci returns (rd, low, high); the package's fallback unpacks the same way."""
+    r = trials.risk_difference(16, 62, 34, 59)
+    rd, low, high = r
+    assert (rd, low, high) == (r.estimate, r.ci_low, r.ci_high)
+    assert rd == pytest.approx(16 / 62 - 34 / 59)
+
+
 @settings(max_examples=50, deadline=None)
 @given(
     nt=st.integers(2, 300),

@@ -33,6 +33,25 @@ def test_mg_explorer_summary_changes_with_controls():
     np.testing.assert_allclose(line, receptor.mg_block(np.arange(-100.0, 60.5, 1.0), 0.2))
 
 
+def test_mg_explorer_draws_a_given_b_function():
+    """Notebook 03 hands the learner's own B(V) to the explorer (build, then reuse)."""
+    calls = []
+
+    def halved(voltage_mv, mg_mm):
+        calls.append(mg_mm)
+        return 0.5 * receptor.mg_block(voltage_mv, mg_mm)
+
+    app = wm.MgBlockExplorer(b_func=halved)
+    assert not app.uses_package_function
+    summary = app.update(mg_mm=1.5, voltage_mv=-45.0)
+    assert app.last.info["b"] == pytest.approx(0.5 * receptor.mg_block(-45.0, 1.5))
+    assert "your b_of_v" in summary
+    v = np.arange(-100.0, 60.5, 1.0)
+    np.testing.assert_allclose(app._line.get_ydata(), 0.5 * receptor.mg_block(v, 1.5))
+    np.testing.assert_allclose(app._ref.get_ydata(), 0.5 * receptor.mg_block(v, 1.0))
+    assert 1.5 in calls and 1.0 in calls
+
+
 def test_trapping_simulator_reproduces_mealing_protocol():
     app = wm.TrappingSimulator()
     app.update(conc_um=10.0, activity=1.0, coapplication_s=30.0, washout_s=120.0)

@@ -83,3 +83,37 @@ def test_apps_update_headless():
     app.control_risk.value = 0.05
     assert app.last_summary != before
     assert "Out of 100 people" in app.update(control_risk=0.1, risk_ratio=2.0)
+
+
+def test_nnt_table_uses_a_learners_risk_difference_function():
+    """Build, then reuse (notebook 04): any (events_t, n_t, events_c, n_c) -> (rd, low, high)."""
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    def newcombe(et, nt, ec, nc):
+        low, high = confint_proportions_2indep(et, nt, ec, nc, method="newcomb", compare="diff")
+        return et / nt - ec / nc, low, high
+
+    t = wt.nnt_table(0.3, 0.45, n_per_arm=40, risk_difference=newcombe).iloc[0]
+    low, high = confint_proportions_2indep(18, 40, 12, 40, method="newcomb", compare="diff")
+    assert (t["rd_ci_low"], t["rd_ci_high"]) == pytest.approx((low, high), abs=1e-4)
+    default = wt.nnt_table(0.3, 0.45, n_per_arm=40).iloc[0]
+    assert t["rd_ci_low"] != default["rd_ci_low"]  # the Wald default differs
+    text = wt.nnt_summary(0.3, 0.45, n_per_arm=40, risk_difference=newcombe)
+    assert text != wt.nnt_summary(0.3, 0.45, n_per_arm=40)
+    with pytest.raises(ValueError, match="risk_difference must be a function"):
+        wt.nnt_table(0.3, 0.45, risk_difference=0.15)
+
+
+def test_nnt_explorer_runs_on_a_learners_function():
+    pytest.importorskip("ipywidgets")
+
+    def rd_with_ci(et, nt, ec, nc):  # a learner's Wald interval, written out
+        pt, pc = et / nt, ec / nc
+        se = (pt * (1 - pt) / nt + pc * (1 - pc) / nc) ** 0.5
+        return pt - pc, pt - pc - 1.96 * se, pt - pc + 1.96 * se
+
+    theirs = wt.NNTExplorer(risk_difference=rd_with_ci, display_output=False)
+    ours = wt.NNTExplorer(display_output=False)
+    assert theirs.last_summary == ours.last_summary  # same Wald interval, same words
+    with pytest.raises(ValueError, match="risk_difference must be a function"):
+        wt.NNTExplorer(risk_difference="wald", display_output=False)

@@ -489,64 +489,258 @@ SPECS: dict[str, dict[str, dict]] = {
     },
     "02-pharmacokinetics": {
         "q1_tests": {
-            "title": "Exercise 1: AUC from sampled data",
-            "section": "section 2, Compartments and micro-constants (AUC)",
-            "hint": "Trapezoidal rule over the samples gives ng·min/mL; divide by 60 for ng·h/mL.",
-            "parts": [_num("auc_ng_h_per_ml", unit="ng·h/mL", low=0, rel=1e-3)],
+            "title": "Exercise 1: a one-compartment half-life from pooled data",
+            "section": "section 2, Compartments and micro-constants (and the one-compartment "
+            "primer before it)",
+            "hint": "k = CL / V; t½ = ln 2 / k; mind the unit of k (per hour) and answer in minutes.",
+            "parts": [_num("t_half_pooled_min", unit="min", low=0, rel=0.005)],
+            "misconceptions": [
+                {
+                    "code": "t_half_pooled_min = np.log(2) * 252.0 / 79.0",
+                    "hint": "That looks like hours: with V in L and CL in L/h, k is per hour. "
+                    "Convert the half-life to minutes.",
+                },
+                {
+                    "code": "t_half_pooled_min = np.log10(2) * 252.0 / 79.0 * 60.0",
+                    "hint": "A half-life uses the natural logarithm: t½ = ln 2 / k, not log10 2 / k.",
+                },
+                {
+                    "code": "t_half_pooled_min = np.log(2) * 79.0 / 252.0 * 60.0",
+                    "hint": "The rate constant is clearance over volume (k = CL / V): check which "
+                    "way up your ratio is.",
+                },
+                {
+                    "code": "t_half_pooled_min = 252.0 / 79.0 * 60.0",
+                    "hint": "V / CL is 1 / k (the mean residence time), not the half-life: the "
+                    "half-life is ln 2 times that.",
+                },
+            ],
         },
         "q2_tests": {
-            "title": "Exercise 2: terminal half-life",
-            "section": "section 2, Compartments and micro-constants",
-            "hint": "Fit ln(concentration) against time; t½ = ln 2 / (minus the slope), in min.",
-            "parts": [_num("t_half_terminal_min", unit="min", low=0, rel=0.02, reference="114.6")],
+            "title": "Exercise 2: a slower infusion, in µM",
+            "section": "section 3, Bolus versus infusion",
+            "hint": "Simulate the 100-minute infusion itself, take its highest concentration and "
+            "convert ng/mL to µM with the molar mass of the base.",
+            "parts": [_num("cmax_100min_um", unit="µM", low=0, rel=2e-3)],
+            "misconceptions": [
+                {
+                    "code": "cmax_100min_um = cmax_100min_um * pk.MOLAR_MASS_G_PER_MOL",
+                    "hint": "That is in ng/mL. Divide by the molar mass (g/mol): ng/mL per g/mol "
+                    "is nmol/mL, which is µM.",
+                },
+                {
+                    "code": "cmax_100min_um = pk.summary(pk.simulate(pk.Regimen('iv_infusion', "
+                    "0.5, 70.0, duration_min=40.0), t_end_min=480.0, dt_min=0.5))"
+                    "['cmax_ng_per_ml'] * 40 / 100 / pk.MOLAR_MASS_G_PER_MOL",
+                    "hint": "The peak does not fall in proportion to the infusion rate: "
+                    "distribution and elimination run during the infusion. Simulate the "
+                    "100-minute infusion itself.",
+                },
+                {
+                    "code": "cmax_100min_um = pk.summary(pk.simulate(pk.Regimen('iv_infusion', "
+                    "0.5, 70.0, duration_min=40.0), t_end_min=480.0, dt_min=0.5))"
+                    "['cmax_ng_per_ml'] / pk.MOLAR_MASS_G_PER_MOL",
+                    "hint": "That is the peak of the 40-minute infusion of Figure 2; this "
+                    "question spreads the same dose over 100 minutes.",
+                },
+                {
+                    "code": "cmax_100min_um = cmax_100min_um * pk.MOLAR_MASS_G_PER_MOL / 274.19",
+                    "hint": "Use the molar mass of ketamine base (pk.MOLAR_MASS_G_PER_MOL), not "
+                    "that of the hydrochloride salt: plasma concentrations are of the base.",
+                },
+            ],
         },
         "q3_tests": {
-            "title": "Exercise 3: fit a one-compartment model",
-            "section": "Exercise 3's model equation and section 2",
-            "hint": "Check the formula, the dose (35 mg), mg/L to ng/mL, and the parameter order.",
+            "title": "Exercise 3: the trapezoidal rule",
+            "section": "section 4, Exposure from samples",
+            "hint": "Each trapezoid: its own width (np.diff of the times) times the mean of its "
+            "two heights; add them up; ng·min/mL to ng·h/mL.",
             "parts": [
-                _num("k_fit_per_min", unit="1/min", low=0, rel=0.12, reference="0.006"),
-                _num("ka_fit_per_min", unit="1/min", low=0, rel=0.30, reference="0.03"),
                 {
-                    "name": "one_compartment_oral",
+                    "name": "auc_trapezoid_ng_h_per_ml",
                     "kind": "function",
-                    "unit": "ng/mL",
+                    "unit": "ng·h/mL",
                     "calls": [
                         {
-                            "args": [[60.0], 0.03, 0.006, 1050.0],
-                            "array_args": [0],
-                            "out": {"kind": "array", "shape": [1], "rel": 1e-6},
-                        }
+                            "args": [[0.0, 10.0, 35.0, 155.0, 395.0], [0.0, 71.0, 62.0, 33.0, 8.0]],
+                            "array_args": [0, 1],
+                            "out": {"kind": "number", "rel": 1e-6},
+                        },
+                        {
+                            "args": [[0.0, 25.0, 85.0], [0.0, 131.0, 47.0]],
+                            "array_args": [0, 1],
+                            "out": {"kind": "number", "rel": 1e-6},
+                        },
                     ],
+                }
+            ],
+            "misconceptions": [
+                {
+                    "code": "def auc_trapezoid_ng_h_per_ml(time_min, conc_ng_per_ml):\n"
+                    "    t = np.asarray(time_min, dtype=float)\n"
+                    "    c = np.asarray(conc_ng_per_ml, dtype=float)\n"
+                    "    return float(np.sum(np.diff(t) * (c[1:] + c[:-1]) / 2))",
+                    "hint": "Your function returns ng·min/mL: the times are in minutes, so divide "
+                    "by 60 to get ng·h/mL.",
+                },
+                {
+                    "code": "def auc_trapezoid_ng_h_per_ml(time_min, conc_ng_per_ml):\n"
+                    "    t = np.asarray(time_min, dtype=float)\n"
+                    "    c = np.asarray(conc_ng_per_ml, dtype=float)\n"
+                    "    return float(np.sum(np.diff(t) * c[:-1])) / 60",
+                    "hint": "Each trapezoid's height is the mean of its two ends, not the value "
+                    "at its left end (that is a rectangle).",
+                },
+                {
+                    "code": "def auc_trapezoid_ng_h_per_ml(time_min, conc_ng_per_ml):\n"
+                    "    t = np.asarray(time_min, dtype=float)\n"
+                    "    c = np.asarray(conc_ng_per_ml, dtype=float)\n"
+                    "    return float(np.mean(np.diff(t)) * np.sum((c[1:] + c[:-1]) / 2)) / 60",
+                    "hint": "The samples are unevenly spaced: give every trapezoid its own width "
+                    "(the difference of its two times), not the average spacing.",
                 },
             ],
         },
         "q4_tests": {
-            "title": "Exercise 4: the intranasal range",
-            "section": "section 1, Routes and bioavailability",
-            "hint": "AUC is proportional to F x dose / clearance: the ratio is high / low.",
-            "parts": [
-                _num(
-                    "in_auc_ratio_high_vs_low",
-                    unit="ratio",
-                    low=1,
-                    rel=2e-3,
-                    reference="0.45 / 0.11",
-                )
+            "title": "Exercise 4: oral bioavailability from samples",
+            "section": "section 4, Exposure from samples (clearance and bioavailability)",
+            "hint": "Same dose per kg by both routes: F = AUC after the oral dose / AUC after the "
+            "IV dose, both over the sampled 12 h, as a fraction.",
+            "parts": [_num("f_oral_estimate", unit="fraction", low=0, rel=2e-3)],
+            "misconceptions": [
+                {
+                    "code": "f_oral_estimate = f_oral_estimate * 100",
+                    "hint": "A fraction, please, not a percentage (between 0 and 1).",
+                },
+                {
+                    "code": "f_oral_estimate = float(adult_oral['plasma_ng_per_ml'].max() / "
+                    "adult_iv['plasma_ng_per_ml'].max())",
+                    "hint": "Bioavailability compares total exposure (AUC), not peaks: how fast a "
+                    "dose is absorbed changes its peak, not how much arrives.",
+                },
+                {
+                    "code": "f_oral_estimate = 1 / f_oral_estimate",
+                    "hint": "The IV dose is the reference (F = 1): divide the oral AUC by the IV "
+                    "AUC, not the other way round.",
+                },
+                {
+                    "code": "f_oral_estimate = pk.ROUTE_PARAMETERS['oral'].f_default",
+                    "hint": "That is a published value for other people (section 1). Estimate "
+                    "this person's F from their two sets of samples.",
+                },
             ],
         },
         "q5_tests": {
-            "title": "Exercise 5: bolus versus infusion",
-            "section": "section 3, Bolus versus infusion",
-            "hint": "Simulate both over 240 min with dt_min=0.5; divide the bolus peak by the "
-            "infusion peak.",
-            "parts": [_num("cmax_ratio_bolus_vs_infusion", unit="ratio", low=1, rel=1e-3)],
+            "title": "Exercise 5: terminal half-life",
+            "section": "section 4, Exposure from samples (terminal half-life)",
+            "hint": "Keep the samples at or after t_from_min, fit ln(c) against t with "
+            "np.polyfit, t½ = ln 2 / (minus the slope), in minutes; for the child, start where "
+            "Figure 4 turns straight.",
+            "parts": [
+                {
+                    "name": "terminal_half_life_min",
+                    "kind": "function",
+                    "unit": "min",
+                    "calls": [
+                        {
+                            "args": [
+                                [0.0, 30.0, 60.0, 120.0, 240.0],
+                                [90.0, 61.0, 45.0, 26.0, 9.5],
+                                0.0,
+                            ],
+                            "array_args": [0, 1],
+                            "out": {"kind": "number", "rel": 1e-4},
+                        },
+                        {
+                            "args": [
+                                [0.0, 5.0, 10.0, 60.0, 120.0, 180.0],
+                                [250.0, 120.0, 75.0, 41.0, 24.0, 13.0],
+                                60.0,
+                            ],
+                            "array_args": [0, 1],
+                            "out": {"kind": "number", "rel": 1e-4},
+                        },
+                    ],
+                },
+                _num(
+                    "t_half_child_min",
+                    unit="min",
+                    low=0,
+                    rel=0.0168,
+                    reference="(lambda f: (max(f) + min(f)) / 2)([pk.terminal_half_life_min("
+                    "child['time_min'], child['plasma_ng_per_ml'], s) for s in (30.0, 45.0, 60.0, "
+                    "90.0)])",
+                ),
+            ],
+            "misconceptions": [
+                {
+                    "code": "t_half_child_min = terminal_half_life_min(child['time_min'].iloc[1:], "
+                    "child['plasma_ng_per_ml'].iloc[1:], 1.0)",
+                    "hint": "Your fit starts too early: the first samples still fall fast because "
+                    "the drug is distributing. Start where Figure 4 becomes a straight line.",
+                },
+                {
+                    "code": "t_half_child_min = t_half_child_min / 60",
+                    "hint": "In minutes, please: your value looks like hours.",
+                },
+                {
+                    "code": "def terminal_half_life_min(time_min, conc_ng_per_ml, t_from_min):\n"
+                    "    t = np.asarray(time_min, dtype=float)\n"
+                    "    c = np.asarray(conc_ng_per_ml, dtype=float)\n"
+                    "    keep = t >= t_from_min\n"
+                    "    return float(np.log(2) / -np.polyfit(t[keep], np.log10(c[keep]), 1)[0])\n"
+                    "t_half_child_min = terminal_half_life_min(child['time_min'], "
+                    "child['plasma_ng_per_ml'], 45.0)",
+                    "hint": "Fit the natural logarithm of the concentrations (np.log): with log10 "
+                    "the slope is ln 10 times smaller and the half-life that much too long.",
+                },
+                {
+                    "code": "t_half_child_min = pk.half_lives_min('herd2007', 20.0)[-1]",
+                    "hint": "That is the population model's typical child, not this one: use this "
+                    "child's own samples.",
+                },
+            ],
         },
         "q6_tests": {
-            "title": "Exercise 6: units",
-            "section": "section 1 and notebook 00's unit conversion",
-            "hint": "ng/mL divided by g/mol gives nmol/mL, which is µM.",
-            "parts": [_num("peak_um", unit="µM", rel=0.005, reference="0.778")],
+            "title": "Exercise 6: a child's clearance",
+            "section": "section 4, Exposure from samples (clearance)",
+            "hint": "CL = dose / AUC(0-inf); AUC(0-inf) = AUC of the samples + C_last / λz, all in "
+            "ng·h/mL; 1 mg = 1000 µg and 1 ng/mL = 1 µg/L.",
+            "parts": [
+                _num(
+                    "cl_child_l_per_h_per_kg",
+                    unit="L/h/kg",
+                    low=0,
+                    rel=0.01,
+                    reference="(lambda t, c: 1000.0 / ((np.trapezoid(c, t) + c[-1] / -np.polyfit("
+                    "t[t >= 45], np.log(c[t >= 45]), 1)[0]) / 60.0))(child['time_min'].to_numpy(), "
+                    "child['plasma_ng_per_ml'].to_numpy())",
+                )
+            ],
+            "misconceptions": [
+                {
+                    "code": "cl_child_l_per_h_per_kg = 1000.0 / auc_trapezoid_ng_h_per_ml("
+                    "child['time_min'], child['plasma_ng_per_ml'])",
+                    "hint": "Add the area after the last sample (C_last / λz): at 3 h the curve "
+                    "has not reached zero, so the AUC of the samples alone is too small.",
+                },
+                {
+                    "code": "cl_child_l_per_h_per_kg = cl_child_l_per_h_per_kg / 1000",
+                    "hint": "Units: 1 mg = 1000 µg and 1 ng/mL = 1 µg/L, so a dose in µg/kg over "
+                    "an AUC in µg·h/L gives L/h per kg.",
+                },
+                {
+                    "code": "cl_child_l_per_h_per_kg = 1000.0 / (auc_child_0_last + "
+                    "child['plasma_ng_per_ml'].iloc[-1] / lambda_z_child_per_min)",
+                    "hint": "C_last / λz with λz per minute is in ng·min/mL: convert it to "
+                    "ng·h/mL before adding it to the AUC in ng·h/mL.",
+                },
+                {
+                    "code": "cl_child_l_per_h_per_kg = cl_child_l_per_h_per_kg * 20.0",
+                    "hint": "Per kg of body weight: the dose was given per kg, so dose per kg "
+                    "over the AUC is already a clearance per kg.",
+                },
+            ],
         },
     },
     "03-nmda-neuroplasticity": {
@@ -564,178 +758,504 @@ SPECS: dict[str, dict[str, dict]] = {
                             "args": [-60.0],
                             "out": {"kind": "number", "low": 0, "high": 1, "check_only": True},
                         },
+                        {"args": [-65.0], "out": {"kind": "number", "rel": 1e-6}},
+                        {"args": [-30.0], "out": {"kind": "number", "rel": 1e-6}},
+                        {"args": [10.0], "out": {"kind": "number", "rel": 1e-6}},
                         {
-                            "args": [-80.0],
-                            "out": {"kind": "number", "abs_tol": 1e-3, "reference": "0.024"},
-                        },
-                        {
-                            "args": [-60.0],
-                            "out": {"kind": "number", "abs_tol": 1e-3, "reference": "0.080"},
-                        },
-                        {
-                            "args": [-40.0],
-                            "out": {"kind": "number", "abs_tol": 1e-3, "reference": "0.230"},
-                        },
-                        {
-                            "args": [-20.0],
-                            "out": {"kind": "number", "abs_tol": 1e-3, "reference": "0.508"},
-                        },
-                        {
-                            "args": [0.0],
-                            "out": {"kind": "number", "abs_tol": 1e-3, "reference": "0.781"},
-                        },
-                        {
-                            "args": [20.0],
-                            "out": {"kind": "number", "abs_tol": 1e-3, "reference": "0.925"},
-                        },
-                        {
-                            "args": [40.0],
-                            "out": {"kind": "number", "abs_tol": 1e-3, "reference": "0.977"},
-                        },
-                        {
-                            "args": [[-80.0, 0.0, 40.0], 2.0],
+                            "args": [[-90.0, -45.0, 0.0, 30.0], 1.5],
                             "array_args": [0],
-                            "out": {"kind": "array", "shape": [3], "rel": 1e-6},
+                            "out": {"kind": "array", "shape": [4], "rel": 1e-6},
                         },
                         {"args": [-100.0, 0.0], "out": {"kind": "number", "rel": 1e-12}},
                     ],
                 }
             ],
+            "misconceptions": [
+                {
+                    "code": "def b_of_v(voltage_mv, mg_mm=1.0):\n"
+                    "    v = np.asarray(voltage_mv, dtype=float)\n"
+                    "    return 1.0 / (1.0 + (mg_mm / 3.57) * np.exp(0.062 * v))",
+                    "hint": "Sign of the exponent: your B grows as the voltage gets more "
+                    "negative. Block must be strongest at negative potentials (reread the primer), "
+                    "so the exponent is -0.062 times V.",
+                },
+                {
+                    "code": "def b_of_v(voltage_mv, mg_mm=1.0):\n"
+                    "    v = np.asarray(voltage_mv, dtype=float)\n"
+                    "    return 1.0 - 1.0 / (1.0 + (mg_mm / 3.57) * np.exp(-0.062 * v))",
+                    "hint": "Your function returns the fraction blocked. B(V) is the fraction NOT "
+                    "blocked (available): 1 / (1 + ...), without the 1 minus.",
+                },
+                {
+                    "code": "def b_of_v(voltage_mv, mg_mm=1.0):\n"
+                    "    v = np.asarray(voltage_mv, dtype=float) / 1000\n"
+                    "    return 1.0 / (1.0 + (mg_mm / 3.57) * np.exp(-0.062 * v))",
+                    "hint": "mV versus V: the slope 0.062 is per millivolt, so keep the voltage in "
+                    "mV; converting to volts makes B almost independent of voltage.",
+                },
+                {
+                    "code": "def b_of_v(voltage_mv, mg_mm=1.0):\n"
+                    "    v = np.asarray(voltage_mv, dtype=float)\n"
+                    "    return 1.0 / (1.0 + (1.0 / 3.57) * np.exp(-0.062 * v))",
+                    "hint": "Your function ignores mg_mm (it always uses 1 mM): put the mg_mm "
+                    "argument into the equation.",
+                },
+            ],
         },
         "q2_tests": {
-            "title": "Exercise 2: half-block voltage",
+            "title": "Exercise 2: 90 % block at 1.5 mM Mg2+",
             "section": "section 2, The Mg²⁺ block: B(V)",
-            "hint": "Set (Mg / 3.57) exp(-0.062 V) = 1 and solve for V, in mV.",
-            "parts": [
-                _num("v_half_mv", unit="mV", low=-150, high=100, abs_tol=0.05, reference="-20.525")
+            "hint": "Decide which B means 90 % blocked, then solve the equation for V as in the "
+            "worked example, with the natural logarithm, in mV.",
+            "parts": [_num("v_90_block_mv", unit="mV", low=-150, high=100, abs_tol=0.05)],
+            "misconceptions": [
+                {
+                    "code": "v_90_block_mv = -np.log((1 / 0.9 - 1) * 3.57 / 1.5) / 0.062",
+                    "hint": "Fraction blocked versus fraction unblocked: B(V) is the share NOT "
+                    "blocked, so 90 % blocked means B = 0.1, not 0.9.",
+                },
+                {
+                    "code": "v_90_block_mv = -np.log10(9 * 3.57 / 1.5) / 0.062",
+                    "hint": "ln versus log10: the equation is written with e, so undo it with the "
+                    "natural logarithm (np.log), not log10.",
+                },
+                {
+                    "code": "v_90_block_mv = np.log(9 * 3.57 / 1.5) / 0.062",
+                    "hint": "Check the sign of the voltage: strong block happens at negative "
+                    "membrane potentials, and 90 % is a strong block.",
+                },
+                {
+                    "code": "v_90_block_mv = -np.log(9 * 3.57 / 1.0) / 0.062",
+                    "hint": "This bath does not have the worked example's Mg²⁺ concentration: use "
+                    "the concentration the exercise gives.",
+                },
+                {
+                    "code": "v_90_block_mv = -np.log(9 * 3.57 / 1.5) / 0.062 / 1000",
+                    "hint": "mV versus V: the answer is asked in millivolts, the unit the equation "
+                    "uses.",
+                },
             ],
         },
         "q3_tests": {
-            "title": "Exercise 3: one-site block",
+            "title": "Exercise 3: block at the awakening concentration (racemic)",
             "section": "section 3, From concentration to block: Ki and the enantiomers",
-            "hint": "c / (c + Ki), element by element.",
-            "parts": [
+            "hint": "Row awakening of concentration_bands, in µM; the racemic (derived) Ki; then "
+            "c / (c + Ki).",
+            "parts": [_num("awakening_block", unit="fraction", low=0, high=1, rel=1e-3)],
+            "misconceptions": [
                 {
-                    "name": "block_fraction",
-                    "kind": "function",
-                    "calls": [
-                        {
-                            "args": [1.0, 1.4],
-                            "out": {"kind": "number", "low": 0, "high": 1, "check_only": True},
-                        },
-                        {"args": [0.3, 0.3], "out": {"kind": "number", "rel": 1e-9}},
-                        {
-                            "args": [[0.0, 1.0, 13.0], 13.0],
-                            "array_args": [0],
-                            "out": {"kind": "array", "shape": [3], "rel": 1e-9},
-                        },
-                    ],
-                }
+                    "code": "ng = bands.loc['awakening', 'conc_ng_per_ml']\n"
+                    "awakening_block = ng / (ng + receptor.get_preset('racemic').ki_um)",
+                    "hint": "ng/mL versus µM: the Ki is in µM, so the concentration must be in µM "
+                    "too (divide ng/mL by the molar mass of the base, or use the µM column).",
+                },
+                {
+                    "code": "salt_um = bands.loc['awakening', 'conc_ng_per_ml'] / 274.19\n"
+                    "awakening_block = salt_um / (salt_um + receptor.get_preset('racemic').ki_um)",
+                    "hint": "Molar mass: plasma concentrations are of ketamine base (237.73 g/mol), "
+                    "not of the hydrochloride salt.",
+                },
+                {
+                    "code": "awakening_block = 1 - awakening_block",
+                    "hint": "That is the fraction of receptors left free; the question asks for "
+                    "the fraction blocked, c / (c + Ki).",
+                },
+                {
+                    "code": "awakening_block = awake_um / (awake_um + 0.3)",
+                    "hint": "Wrong Ki: the patients received racemic ketamine, not (S)-ketamine. "
+                    "Use the racemic preset.",
+                },
+                {
+                    "code": "awakening_block = 0.5 * (awake_um / 2 / (awake_um / 2 + 0.3) "
+                    "+ awake_um / 2 / (awake_um / 2 + 1.4))",
+                    "hint": "Competing enantiomers do not average their separate occupancies: they "
+                    "share one site, which is what the mixture Ki of section 3 accounts for.",
+                },
             ],
         },
         "q4_tests": {
-            "title": "Exercise 4: the two enantiomers",
+            "title": "Exercise 4: Mg2+ and (S)-ketamine together",
             "section": "section 3, From concentration to block: Ki and the enantiomers",
-            "hint": "Use each enantiomer's Ki; equal occupancy means equal c / Ki.",
-            "parts": [
-                _num("s_block", unit="fraction", low=0, high=1, rel=1e-3),
-                _num("r_block", unit="fraction", low=0, high=1, rel=1e-3),
-                _num("r_conc_matching_s_um", unit="µM", rel=1e-3),
+            "hint": "B(V) at this voltage and Mg²⁺, times the fraction of receptors (S)-ketamine "
+            "leaves free.",
+            "parts": [_num("g_available", unit="fraction", low=0, high=1, rel=1e-3)],
+            "misconceptions": [
+                {
+                    "code": "g_available = float(receptor.mg_block(-35.0, 1.2)) * s_block",
+                    "hint": "Fraction blocked versus fraction free: you multiplied by the share of "
+                    "receptors the drug blocks; the available conductance needs 1 - f.",
+                },
+                {
+                    "code": "g_available = float(receptor.mg_block(-35.0, 1.0)) * (1 - s_block)",
+                    "hint": "Use this bath's Mg²⁺ concentration, not the 1 mM of the worked "
+                    "example.",
+                },
+                {
+                    "code": "g_available = float(receptor.mg_block(35.0, 1.2)) * (1 - s_block)",
+                    "hint": "Sign of the voltage: the neuron is held at a negative potential.",
+                },
+                {
+                    "code": "g_available = float(receptor.mg_block(-35.0, 1.2)) * (1 - s_conc_um "
+                    "/ (s_conc_um + receptor.get_preset('racemic').ki_um))",
+                    "hint": "Wrong Ki: the drug here is (S)-ketamine, not the racemate.",
+                },
+                {
+                    "code": "g_available = (1 - float(receptor.mg_block(-35.0, 1.2))) * "
+                    "(1 - s_block)",
+                    "hint": "B(V) is already the fraction not blocked by Mg²⁺; do not take 1 - B.",
+                },
             ],
         },
         "q5_tests": {
-            "title": "Exercise 5: trapping block",
+            "title": "Exercise 5: a low-activity trapping experiment",
             "section": "section 4, Use-dependent block and trapping",
-            "hint": "Read the blocked column at 90 s and at the end; what must the channel do "
-            "for the drug to leave?",
+            "hint": "Block at 100 s divided by block at 10 s; then test every statement with its "
+            "own simulation.",
             "parts": [
-                _num("blocked_before_reopening", unit="fraction", abs_tol=0.01),
-                _num("blocked_after_reopening", unit="fraction", abs_tol=0.01),
+                _num("kept_fraction", unit="fraction", low=0, high=1, abs_tol=0.005),
+                {"name": "supported", "kind": "text_list", "ordered": False},
+            ],
+            "misconceptions": [
                 {
-                    "name": "explanation",
-                    "kind": "choice",
-                    "case": "upper",
-                    "choices": ["A", "B", "C"],
+                    "code": "kept_fraction = float(block_at[100.0])",
+                    "hint": "That is the block itself at the end of step 2. The question asks for "
+                    "the share of the step-1 block that is kept: a ratio.",
+                },
+                {
+                    "code": "kept_fraction = 1 - kept_fraction",
+                    "hint": "That is the share of the block that escaped during washout; the "
+                    "question asks for the share still present.",
+                },
+                {
+                    "code": "kept_fraction = float(block_at[102.0] / block_at[10.0])",
+                    "hint": "Read the end of step 2 (100 s), before the agonist reopens the "
+                    "channels in step 3.",
+                },
+                {
+                    "code": "supported = ['B', 'D', 'E']",
+                    "hint": "Statement E: what does opening a channel do to a trapped drug when "
+                    "there is no drug outside? Simulate that washout.",
+                },
+                {
+                    "code": "supported = ['A', 'B', 'D']",
+                    "hint": "Statement A: with weak agonist activity, channels open rarely. "
+                    "Compare the block at 10 s with c / (c + Kd).",
                 },
             ],
         },
         "q6_tests": {
-            "title": "Exercise 6: two circuit hypotheses",
-            "section": "section 5, From receptors to a circuit (Figure 2)",
-            "hint": "rate_e_rel at block 0.6, disinhibition; which scenario leaves firing flat?",
+            "title": "Exercise 6: the circuit at a dissociative concentration",
+            "section": "section 5, From receptors to a circuit: two hypotheses",
+            "hint": "Lower end of the dissociation range in µM, racemic Ki, rate_e_rel in the "
+            "disinhibition scenario; test each statement with circuit.respond.",
             "parts": [
-                _num("rate_e_rel_at_60", unit="ratio", rel=1e-2),
+                _num("rate_e_rel_dissociation", unit="ratio", low=0, high=20, rel=1e-3),
+                {"name": "circuit_supported", "kind": "text_list", "ordered": False},
+            ],
+            "misconceptions": [
                 {
-                    "name": "scenario_without_firing_change",
-                    "kind": "choice",
-                    "case": "exact",
-                    "choices": ["disinhibition", "block_at_rest"],
+                    "code": "c = bands.loc['dissociation', 'conc_low_um']\n"
+                    "rate_e_rel_dissociation = float(circuit.respond(c / (c + 0.3))"
+                    "['rate_e_rel'].iloc[0])",
+                    "hint": "Wrong Ki: the infusion was racemic ketamine; use the racemic preset, "
+                    "not (S)-ketamine's.",
+                },
+                {
+                    "code": "c = bands.loc['dissociation', 'conc_low_ng_per_ml']\n"
+                    "rate_e_rel_dissociation = float(circuit.respond(racemic_block(c))"
+                    "['rate_e_rel'].iloc[0])",
+                    "hint": "ng/mL versus µM: the Ki is in µM, so use the µM column of the "
+                    "dataset.",
+                },
+                {
+                    "code": "c = bands.loc['dissociation', 'conc_high_um']\n"
+                    "rate_e_rel_dissociation = float(circuit.respond(racemic_block(c))"
+                    "['rate_e_rel'].iloc[0])",
+                    "hint": "The exercise asks for the lower end of the range, not the upper.",
+                },
+                {
+                    "code": "rate_e_rel_dissociation = float(row['rate_i_rel'])",
+                    "hint": "That is the interneuron rate; the question asks for the pyramidal "
+                    "(E) rate.",
+                },
+                {
+                    "code": "circuit_supported = ['A', 'B', 'C', 'D']",
+                    "hint": "Statement C: in block_at_rest only resting receptors are blocked. "
+                    "Check what the model's pyramidal rate does there.",
                 },
             ],
         },
     },
     "04-reading-trials": {
         "q1_tests": {
-            "title": "Exercise 1: response rate (simulated)",
-            "section": "section 2, Scales and definitions",
-            "hint": "Completers of the treatment arm only; response = a fall of at least 50%.",
+            "title": "Exercise 1: response by intention to treat (simulated)",
+            "section": 'section 2, Scales and definitions ("Who counts")',
+            "hint": "Everyone randomised in each arm's denominator; a dropout counts as not responding.",
             "parts": [
-                _num("response_rate_treatment", unit="proportion", low=0, high=1, abs_tol=1e-9)
+                {
+                    "name": "itt_response_rate",
+                    "kind": "mapping",
+                    "unit": "proportion",
+                    "low": 0,
+                    "high": 1,
+                    "abs_tol": 1e-9,
+                    "allowed_keys": ["control", "treatment"],
+                }
+            ],
+            "misconceptions": [
+                {
+                    "code": "itt_response_rate = responded[finished].groupby("
+                    "ipd_dropout['arm'][finished], observed=True).mean()",
+                    "hint": "You divided by the completers only. By "
+                    "intention to treat, everyone randomised stays in the denominator and people "
+                    "who left count as non-responders.",
+                },
+                {
+                    "code": "_rem = pd.Series(False, index=ipd_dropout.index)\n"
+                    "_rem[finished] = trials.remission(ipd_dropout.loc[finished, 'followup_madrs'])\n"
+                    "itt_response_rate = _rem.groupby(ipd_dropout['arm'], observed=True).mean()",
+                    "hint": "That is remission (a low final score), not response (a fall of at "
+                    "least half from the person's own baseline).",
+                },
+                {
+                    "code": "itt_response_rate = {'control': itt_response_rate['treatment'], "
+                    "'treatment': itt_response_rate['control']}",
+                    "hint": "The two rates are attached to the wrong arms: group by the arm "
+                    "column and keep its labels.",
+                },
             ],
         },
         "q2_tests": {
-            "title": "Exercise 2: mean difference and 95% CI",
-            "section": "section 3, Absolute and relative effects",
-            "hint": "Treatment minus control, completers only, pooled-SD t interval.",
+            "title": "Exercise 2: build a risk difference with its 95% interval",
+            "section": 'section 3, Absolute and relative effects ("Computing them")',
+            "hint": "Risks as proportions, treatment minus control; SE adds p(1-p)/n of each arm; "
+            "limits at 1.96 SE either side.",
             "parts": [
-                _num("md_points", unit="MADRS points", abs_tol=1e-6),
                 {
-                    "name": "md_ci_points",
-                    "kind": "array",
-                    "shape": [2],
-                    "unit": "MADRS points",
-                    "abs_tol": 1e-6,
+                    "name": "rd_with_ci",
+                    "kind": "function",
+                    "unit": "proportion",
+                    "calls": [
+                        {
+                            "args": [63, 68, 2, 39],
+                            "out": {"kind": "array", "shape": [3], "rel": 1e-3, "abs_tol": 1e-4},
+                        },
+                        {
+                            "args": [5, 15, 59, 129],
+                            "out": {"kind": "array", "shape": [3], "rel": 1e-3, "abs_tol": 1e-4},
+                        },
+                        {
+                            "args": [34, 42, 54, 56],
+                            "out": {"kind": "array", "shape": [3], "rel": 1e-3, "abs_tol": 1e-4},
+                        },
+                        {
+                            "args": [22, 115, 33, 58],
+                            "out": {"kind": "array", "shape": [3], "rel": 1e-3, "abs_tol": 1e-4},
+                        },
+                    ],
+                }
+            ],
+            "misconceptions": [
+                {
+                    "code": "def rd_with_ci(events_t, n_t, events_c, n_c):\n"
+                    "    p_t, p_c = 100 * events_t / n_t, 100 * events_c / n_c\n"
+                    "    se = np.sqrt(p_t * (100 - p_t) / n_t + p_c * (100 - p_c) / n_c)\n"
+                    "    return p_t - p_c, p_t - p_c - 1.96 * se, p_t - p_c + 1.96 * se",
+                    "hint": "Your function works in percentage points. Return proportions "
+                    "(a risk difference between -1 and 1), as the rest of the notebook uses.",
+                },
+                {
+                    "code": "def rd_with_ci(events_t, n_t, events_c, n_c):\n"
+                    "    p_t, p_c = events_t / n_t, events_c / n_c\n"
+                    "    se = np.sqrt(p_t * (1 - p_t) / n_t + p_c * (1 - p_c) / n_c)\n"
+                    "    return p_c - p_t, p_c - p_t - 1.96 * se, p_c - p_t + 1.96 * se",
+                    "hint": "You subtracted the wrong way round: the course's convention is "
+                    "treatment minus control.",
+                },
+                {
+                    "code": "def rd_with_ci(events_t, n_t, events_c, n_c):\n"
+                    "    p_t, p_c = events_t / n_t, events_c / n_c\n"
+                    "    se = np.sqrt(p_t * (1 - p_t) + p_c * (1 - p_c))\n"
+                    "    return p_t - p_c, p_t - p_c - 1.96 * se, p_t - p_c + 1.96 * se",
+                    "hint": "Your interval is far too wide: sqrt(p(1-p)) is the spread of one "
+                    "person's outcome (an SD). The uncertainty of a proportion (its SE) divides "
+                    "p(1-p) by the arm's size first.",
                 },
             ],
         },
         "q3_tests": {
-            "title": "Exercise 3: SUSTAIN-1's NNT",
-            "section": "section 3 (NNT) and section 6 (randomised withdrawal)",
-            "hint": "Esketamine minus placebo for relapse; NNT = 1 / |RD|, rounded up.",
+            "title": "Exercise 3: NNT with its interval, SUSTAIN-1 stable responders",
+            "section": "section 3, Absolute and relative effects (NNT and its interval)",
+            "hint": "RD of relapse as a proportion; NNT = 1 / |RD| rounded up; the interval "
+            "inverts each limit of the RD's interval.",
             "parts": [
-                _num("rd_relapse", unit="proportion", abs_tol=1e-6),
-                _num("nnt_remitters", unit="people", whole=True, integer=True),
+                _num("nnt_responders", unit="people", low=1, whole=True, integer=True),
+                {
+                    "name": "nnt_responders_ci",
+                    "kind": "array",
+                    "shape": [2],
+                    "unit": "people",
+                    "low": 1,
+                    "rel": 1e-3,
+                },
+            ],
+            "misconceptions": [
+                {
+                    "code": "nnt_responders = int(np.floor(1 / abs(rd_r)))",
+                    "hint": "You rounded the NNT down. Round it up: with the fraction dropped, "
+                    "treating that many people would not be enough to prevent one relapse.",
+                },
+                {
+                    "code": "_rr = (row['events_treatment'] / row['n_treatment']) / "
+                    "(row['events_control'] / row['n_control'])\n"
+                    "nnt_responders = int(np.ceil(1 / (1 - _rr)))",
+                    "hint": "You inverted the relative risk reduction. The NNT inverts the "
+                    "absolute difference in risk (the risk difference).",
+                },
+                {
+                    "code": "nnt_responders_ci = (nnt_responders_ci[1], nnt_responders_ci[0])",
+                    "hint": "Give the interval low end first: the RD limit farthest from zero "
+                    "(the larger benefit) gives the smaller NNT.",
+                },
+                {
+                    "code": "_w = pub.set_index('row_id').loc['sustain1_relapse_hr_remitters']\n"
+                    "_rd, _lo, _hi = rd_with_ci_used(int(_w['events_treatment']), "
+                    "int(_w['n_treatment']), int(_w['events_control']), int(_w['n_control']))\n"
+                    "nnt_responders = int(np.ceil(1 / abs(_rd)))\n"
+                    "nnt_responders_ci = (1 / abs(_lo), 1 / abs(_hi))",
+                    "hint": "Those are the stable remitters of the worked example. This exercise "
+                    "is about SUSTAIN-1's stable responders: use their row.",
+                },
             ],
         },
         "q4_tests": {
-            "title": "Exercise 4: an NNT interval through infinity",
-            "section": "section 3, Absolute and relative effects, and the NNT",
-            "hint": "Use proportions, not per-100 values; the negative RD limit gives the NNTH.",
+            "title": "Exercise 4: an NNT interval through infinity (Lii 2023)",
+            "section": 'section 3, Absolute and relative effects ("The NNT\'s interval")',
+            "hint": "Response is wanted: the positive limit of the RD is the benefit end, the "
+            "negative limit the harm end; invert the size of each.",
             "parts": [
-                _num("nnt_remission_84", unit="people", low=0, rel=1e-3),
-                _num("nnth_limit_84", unit="people", low=0, rel=1e-3),
+                _num("nnt_lii", unit="people", low=1, rel=1e-3),
+                _num("nntb_end_lii", unit="people", low=1, rel=1e-3),
+                _num("nnth_end_lii", unit="people", low=1, rel=1e-3),
+            ],
+            "misconceptions": [
+                {
+                    "code": "nntb_end_lii, nnth_end_lii = nnth_end_lii, nntb_end_lii",
+                    "hint": "The two ends are swapped. For a wanted outcome the NNTB end comes "
+                    "from the limit that shows benefit, the NNTH end from the limit that shows "
+                    "harm.",
+                },
+                {
+                    "code": "nntb_end_lii, nnth_end_lii = float(np.ceil(nntb_end_lii)), "
+                    "float(np.ceil(nnth_end_lii))",
+                    "hint": "Leave the ends of the interval unrounded: only an NNT reported on "
+                    "its own is rounded up to a whole person.",
+                },
+                {
+                    "code": "_e = trials.risk_difference(int(trt['events_treatment']), "
+                    "int(trt['n_treatment']), int(ctl['events_control']), int(ctl['n_control']), "
+                    "method='newcombe')\n"
+                    "nntb_end_lii, nnth_end_lii = 1 / _e.ci_high, 1 / abs(_e.ci_low)",
+                    "hint": "That is Newcombe's interval. This exercise asks for the Wald "
+                    "interval that your rd_with_ci (rd_with_ci_used) computes.",
+                },
             ],
         },
         "q5_tests": {
-            "title": "Exercise 5: how big a trial?",
-            "section": "section 1, Anatomy of a trial",
-            "hint": "d = difference / SD; round the sample size per arm up.",
-            "parts": [_num("n_needed", unit="participants per arm", whole=True, integer=True)],
+            "title": "Exercise 5: how big would the next trial have to be?",
+            "section": 'section 5, Placebo response ("How many people? Power and sample size")',
+            "hint": "SE of a difference = SD x sqrt(1/n_t + 1/n_c); then d = the target "
+            "difference / SD, 80% power, two-sided 0.05, per arm, rounded up.",
+            "parts": [
+                _num("sd_change_transform2", unit="MADRS points", low=0, high=60, rel=1e-3),
+                _num("n_per_arm_new", unit="participants per arm", low=2, whole=True, integer=True),
+            ],
+            "misconceptions": [
+                {
+                    "code": "sd_change_transform2 = row['se']\n"
+                    "n_per_arm_new = trials.sample_size_two_sample(3.5 / row['se'])",
+                    "hint": "You used the standard error of the difference as if it were the SD "
+                    "between people. The SE shrinks as the trial grows; the SD does not.",
+                },
+                {
+                    "code": "n_per_arm_new = 2 * n_per_arm_new",
+                    "hint": "That is both arms together. The question (and the power formula) "
+                    "counts participants per arm.",
+                },
+                {
+                    "code": "n_per_arm_new = trials.sample_size_two_sample("
+                    "abs(row['estimate']) / sd_change_transform2)",
+                    "hint": "You planned for TRANSFORM-2's own estimate. The new team wants to "
+                    "detect the difference the question gives.",
+                },
+                {
+                    "code": "sd_change_transform2 = row['se'] * np.sqrt(row['n_treatment'])",
+                    "hint": "The SE of a difference has uncertainty from both arms: use "
+                    "1/n_t + 1/n_c under the square root.",
+                },
+            ],
         },
         "q6_tests": {
-            "title": "Exercise 6: expectancy in simulated trials",
-            "section": "section 5, Placebo response and functional unblinding",
-            "hint": "Use exactly the settings given, including the seed.",
+            "title": "Exercise 6: predict the unblinding bias, then check it",
+            "section": 'section 5, Placebo response ("How big is the unblinding bias?")',
+            "hint": "Bias = expectancy effect x (P(guess active | drug) - P(guess active | "
+            "control)); the simulation needs every setting, including the mimicry and the seed.",
             "parts": [
-                _num("apparent_effect", unit="MADRS points", abs_tol=0.3),
-                _num("apparent_effect_active_placebo", unit="MADRS points", abs_tol=0.3),
+                _num("expected_bias_points", unit="MADRS points", low=-3.5, high=3.5, abs_tol=1e-6),
+                _num("mean_estimate_points", unit="MADRS points", low=-30, high=30, abs_tol=1e-6),
+            ],
+            "misconceptions": [
+                {
+                    "code": "expected_bias_points = -3.5 * 0.7",
+                    "hint": "You left out the active placebo: its mimicry makes some people on "
+                    "the control arm guess 'active' too, which narrows the gap.",
+                },
+                {
+                    "code": "expected_bias_points = -3.5 * (1 - 0.4)",
+                    "hint": "Unblinding here is partial: with u below 1, fewer people on the "
+                    "drug guess right. Put u into both arms' probabilities.",
+                },
+                {
+                    "code": "expected_bias_points = -expected_bias_points",
+                    "hint": "Check the sign: believing you had the drug lowers (improves) the "
+                    "score, so the bias points the same way as the expectancy effect.",
+                },
+                {
+                    "code": "mean_estimate_points = float(trials.simulate_trials(n_trials=2000, "
+                    "n_per_arm=50, seed=11, true_effect_points=-2.5, unblinding=0.7, "
+                    "expectancy_points=-3.5).estimate.mean())",
+                    "hint": "Your simulation left out the active placebo (active_placebo_mimicry).",
+                },
             ],
         },
         "q7_tests": {
-            "title": "Exercise 7: a crude odds ratio",
-            "section": "section 3, Absolute and relative effects",
-            "hint": "odds = p / (1 - p) in each arm; divide ketamine's odds by midazolam's.",
-            "parts": [_num("crude_or", unit="ratio", low=0)],
+            "title": "Exercise 7: odds ratio or risk ratio?",
+            "section": 'section 3, Absolute and relative effects ("Computing them")',
+            "hint": "Risk ratio = p_t / p_c; odds = p / (1 - p) in each arm; esketamine over "
+            "placebo.",
+            "parts": [
+                _num("rr_response_t2", unit="ratio", low=0, high=100, rel=1e-4),
+                _num("or_response_t2", unit="ratio", low=0, high=100, rel=1e-4),
+            ],
+            "misconceptions": [
+                {
+                    "code": "or_response_t2 = rr_response_t2",
+                    "hint": "Odds are not risks: the odds of an event are p / (1 - p). For a "
+                    "common outcome such as response the two ratios differ a lot.",
+                },
+                {
+                    "code": "rr_response_t2, or_response_t2 = 1 / rr_response_t2, "
+                    "1 / or_response_t2",
+                    "hint": "You divided placebo by esketamine. The treatment arm goes on top.",
+                },
+                {
+                    "code": "_p = pub.set_index('row_id')['estimate']\n"
+                    "_t, _c = _p['transform2_remission_trt'], _p['transform2_remission_ctl']\n"
+                    "rr_response_t2 = _t / _c\n"
+                    "or_response_t2 = (_t / (1 - _t)) / (_c / (1 - _c))",
+                    "hint": "Those are the remission rates. The question is about response.",
+                },
+            ],
         },
     },
     "05-evidence-synthesis": {

@@ -67,6 +67,15 @@ class EffectEstimate:
         """Plain ``dict`` of the fields."""
         return asdict(self)
 
+    def __iter__(self):
+        """Unpack as ``(estimate, ci_low, ci_high)``, the shape students' functions return.
+
+        >>> rd, low, high = EffectEstimate("risk_difference", 0.1, -0.2, 0.4, 0.95, 0.15)
+        >>> (rd, low, high)
+        (0.1, -0.2, 0.4)
+        """
+        return iter((self.estimate, self.ci_low, self.ci_high))
+
     def __str__(self) -> str:
         pct = f"{self.ci_level * 100:g}%"
         return (

@@ -90,6 +90,10 @@ def call_answer(fn: Callable, args: tuple, shown: str, name: str) -> object:
     Traceback (most recent call last):
     ...
     ketlearn.answers.canonical.Unfinished: f still has ... blanks to fill in
+    >>> call_answer(lambda x: (2 * x, ...), (2.0,), "f(2.0)", "f")
+    Traceback (most recent call last):
+    ...
+    ketlearn.answers.canonical.Unfinished: f still has ... blanks to fill in
     >>> call_answer(lambda x: 2 * x, (2.0,), "f(2.0)", "f")
     4.0
     """
@@ -99,7 +103,8 @@ def call_answer(fn: Callable, args: tuple, shown: str, name: str) -> object:
         if "ellipsis" in str(exc):
             raise Unfinished(f"{name} still has ... blanks to fill in") from None
         raise AnswerTypeError(f"calling {shown} raised {type(exc).__name__}: {exc}") from None
-    if out is ...:
+    parts = out.values() if isinstance(out, dict) else out if isinstance(out, tuple | list) else ()
+    if out is ... or any(x is ... for x in parts):  # e.g. a scaffold's `return rd, low, high`
         raise Unfinished(f"{name} still has ... blanks to fill in")
     return out
 

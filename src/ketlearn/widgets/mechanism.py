@@ -81,9 +81,18 @@ def _slider(name: str, value: float, description: str) -> Control:
 class MgBlockExplorer(FigureApp):
     """B(V) curves for a chosen Mg²⁺ concentration, with a marker at one voltage.
 
+    Parameters
+    ----------
+    b_func : callable, optional
+        ``b_func(voltage_mv, mg_mm)`` giving B(V) for a number or an array of voltages (mV)
+        at an Mg²⁺ concentration (mM). Default :func:`ketlearn.receptor.mg_block`. Notebook 03
+        passes the learner's own function here once its self-check passes (build, then reuse).
+
     >>> app = MgBlockExplorer()
     >>> print(app.update(mg_mm=1.0, voltage_mv=-70.0).splitlines()[0])
     At -70 mV with 1.0 mM Mg²⁺, 4.4 % of the NMDA conductance is available (B = 0.044).
+    >>> app.uses_package_function
+    True
     """
 
     CONTROLS = (
@@ -91,12 +100,22 @@ class MgBlockExplorer(FigureApp):
         _slider("voltage_mv", -70.0, "V (mV)"),
     )
 
+    def __init__(self, b_func=None) -> None:
+        self.uses_package_function = b_func is None
+        self._b = receptor.mg_block if b_func is None else b_func
+        super().__init__()
+
+    def _b_of(self, voltage_mv, mg_mm: float):
+        """B(V) from the chosen function, as floats (a scalar stays a float)."""
+        out = np.asarray(self._b(voltage_mv, mg_mm), dtype=float)
+        return float(out) if out.ndim == 0 else out
+
     def compute(self, mg_mm: float = 1.0, voltage_mv: float = -70.0) -> ViewData:
         v = np.arange(-100.0, 60.0 + 0.5, 1.0)
-        b = receptor.mg_block(v, mg_mm)
-        b_ref = receptor.mg_block(v, 1.0)
-        b_here = receptor.mg_block(voltage_mv, mg_mm)
-        b_dep = receptor.mg_block(-30.0, mg_mm)
+        b = self._b_of(v, mg_mm)
+        b_ref = self._b_of(v, 1.0)
+        b_here = self._b_of(voltage_mv, mg_mm)
+        b_dep = self._b_of(-30.0, mg_mm)
         table = pd.DataFrame({"voltage_mv": v, "b_selected_mg": b, "b_1mm_mg": b_ref})
         lines = [
             f"At {voltage_mv:g} mV with {mg_mm:.1f} mM Mg²⁺, {100 * b_here:.1f} % of the NMDA "
@@ -105,7 +124,12 @@ class MgBlockExplorer(FigureApp):
             f"{b_dep / b_here:.1f} times as much."
             if b_here > 0
             else "",
-            "Equation of Jahr & Stevens (1990); whole-cell fit, 3.57 mM and 0.062 per mV.",
+            "Equation of Jahr & Stevens (1990); whole-cell fit, 3.57 mM and 0.062 per mV"
+            + (
+                " (ketlearn's receptor.mg_block)."
+                if self.uses_package_function
+                else " (your b_of_v)."
+            ),
         ]
         return ViewData(
             {"curve": table},
@@ -117,7 +141,7 @@ class MgBlockExplorer(FigureApp):
         ax = self.axes
         v = np.arange(-100.0, 60.5, 1.0)
         (self._ref,) = ax.plot(
-            v, receptor.mg_block(v, 1.0), color=plots.PALETTE[7], ls="--", label="1 mM Mg²⁺"
+            v, self._b_of(v, 1.0), color=plots.PALETTE[7], ls="--", label="1 mM Mg²⁺"
         )
         (self._line,) = ax.plot([], [], color=plots.PALETTE[4], label="selected Mg²⁺")
         (self._dot,) = ax.plot([], [], "o", color=plots.PALETTE[5], label="selected voltage")

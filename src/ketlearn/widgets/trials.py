@@ -133,17 +133,33 @@ def _check_risk(name: str, value: float) -> float:
     return check_number(name, value, unit="proportion", low=0, high=1)
 
 
+def _rd_with_interval(risk_difference, et: int, nt: int, ec: int, nc: int):
+    """``(rd, low, high)`` from ``risk_difference`` (default :func:`ketlearn.trials.risk_difference`)."""
+    fn = trials.risk_difference if risk_difference is None else risk_difference
+    if not callable(fn):
+        raise ValueError(
+            "risk_difference must be a function (events_t, n_t, events_c, n_c) -> "
+            f"(rd, low, high), as proportions; got {type(fn).__name__}"
+        )
+    est, low, high = (float(v) for v in fn(et, nt, ec, nc))
+    return est, low, high
+
+
 def nnt_table(
     control_risk: float,
     treatment_risk: float,
     *,
     n_per_arm: int = 100,
     outcome_is_good: bool = True,
+    risk_difference=None,
 ) -> pd.DataFrame:
     """Absolute and relative effects for hypothetical arms of ``n_per_arm`` people.
 
     Event counts are the risks times ``n_per_arm``, rounded. Returns one row with the counts,
     the risk difference (with its Wald 95% CI), risk ratio and the NNT in words.
+    ``risk_difference`` may replace :func:`ketlearn.trials.risk_difference` by any function
+    ``(events_t, n_t, events_c, n_c) -> (rd, low, high)`` (proportions), e.g. the one a
+    learner wrote in notebook 04.
 
     >>> t = nnt_table(0.3, 0.45)
     >>> t[["events_control", "events_treatment", "risk_ratio"]].to_dict("records")
@@ -153,19 +169,17 @@ def nnt_table(
     pt = _check_risk("treatment_risk", treatment_risk)
     n = check_number("n_per_arm", n_per_arm, unit="participants", low=2, integer=True)
     ec, et = round(pc * n), round(pt * n)
-    rd = trials.risk_difference(et, n, ec, n)
-    nnt = trials.number_needed_to_treat(
-        rd.estimate, rd.ci_low, rd.ci_high, outcome_is_good=outcome_is_good
-    )
+    est, low, high = _rd_with_interval(risk_difference, et, n, ec, n)
+    nnt = trials.number_needed_to_treat(est, low, high, outcome_is_good=outcome_is_good)
     rr = et / n / (ec / n) if ec > 0 else math.inf
     return pd.DataFrame(
         {
             "n_per_arm": [n],
             "events_control": [ec],
             "events_treatment": [et],
-            "risk_difference": [round(rd.estimate, 4)],
-            "rd_ci_low": [round(rd.ci_low, 4)],
-            "rd_ci_high": [round(rd.ci_high, 4)],
+            "risk_difference": [round(est, 4)],
+            "rd_ci_low": [round(low, 4)],
+            "rd_ci_high": [round(high, 4)],
             "risk_ratio": [round(rr, 4) if math.isfinite(rr) else rr],
             "nnt": [str(nnt).split(" (")[0]],
             "nnt_95ci": [nnt.ci_text],
@@ -179,25 +193,30 @@ def nnt_summary(
     *,
     n_per_arm: int = 100,
     outcome_is_good: bool = True,
+    risk_difference=None,
 ) -> str:
     """One or two sentences: counts, absolute and relative difference, NNT with its interval.
+
+    ``risk_difference`` as in :func:`nnt_table`.
 
     >>> print(nnt_summary(0.3, 0.3, n_per_arm=50))
     Out of 50 people per arm: 15 events on control, 15 on treatment. Risk difference +0 percentage points; risk ratio 1. NNT undefined: the arms do not differ, so no number of people treated produces one extra benefit (95% CI NNTB 5.57 to ∞ to NNTH 5.57).
     """
     t = nnt_table(
-        control_risk, treatment_risk, n_per_arm=n_per_arm, outcome_is_good=outcome_is_good
+        control_risk,
+        treatment_risk,
+        n_per_arm=n_per_arm,
+        outcome_is_good=outcome_is_good,
+        risk_difference=risk_difference,
     ).iloc[0]
     n, ec, et = int(t["n_per_arm"]), int(t["events_control"]), int(t["events_treatment"])
-    rd = trials.risk_difference(et, n, ec, n)
-    nnt = trials.number_needed_to_treat(
-        rd.estimate, rd.ci_low, rd.ci_high, outcome_is_good=outcome_is_good
-    )
+    est, low, high = _rd_with_interval(risk_difference, et, n, ec, n)
+    nnt = trials.number_needed_to_treat(est, low, high, outcome_is_good=outcome_is_good)
     rr = t["risk_ratio"]
     rr_text = f"{rr:.3g}" if math.isfinite(rr) else "not defined (no control events)"
     head = (
         f"Out of {n} people per arm: {ec} events on control, {et} on treatment. Risk difference "
-        f"{rd.estimate * 100:+.3g} percentage points; risk ratio {rr_text}. "
+        f"{est * 100:+.3g} percentage points; risk ratio {rr_text}. "
     )
     if nnt.kind == "undefined":
         return head + (
@@ -222,7 +241,20 @@ class NNTExplorer(App):
 
     Guiding question: the same risk ratio, applied to a rare and to a common outcome, gives
     very different numbers needed to treat. Why?
+
+    ``risk_difference`` (optional) computes the risk difference and its interval instead of
+    :func:`ketlearn.trials.risk_difference`: any function ``(events_t, n_t, events_c, n_c) ->
+    (rd, low, high)``, such as the ``rd_with_ci`` a learner builds in notebook 04.
     """
+
+    def __init__(self, risk_difference=None, *, display_output: bool = True) -> None:
+        if risk_difference is not None and not callable(risk_difference):
+            raise ValueError(
+                "risk_difference must be a function (events_t, n_t, events_c, n_c) -> "
+                f"(rd, low, high); got {type(risk_difference).__name__}"
+            )
+        self.risk_difference = risk_difference
+        super().__init__(display_output=display_output)
 
     CONTROLS = (
         Control("control_risk", "float", 0.3, "Control risk", bounds=(0.01, 0.9, 0.01)),
@@ -235,7 +267,11 @@ class NNTExplorer(App):
 
     def compute(self, control_risk, risk_ratio, n_per_arm, outcome_is_good):
         pt = min(1.0, control_risk * risk_ratio)
-        kwargs = {"n_per_arm": n_per_arm, "outcome_is_good": outcome_is_good}
+        kwargs = {
+            "n_per_arm": n_per_arm,
+            "outcome_is_good": outcome_is_good,
+            "risk_difference": self.risk_difference,
+        }
         text = nnt_summary(control_risk, pt, **kwargs)
         return nnt_table(control_risk, pt, **kwargs), text
 
