@@ -118,12 +118,15 @@ def test_worked_files_parse_into_one_section_per_item():
 
 # ----------------------------------------------------------------------------- never readable
 def _sentences() -> list[str]:
-    """Distinctive sentences of every worked file (prose and code lines, 25+ characters)."""
+    """Distinctive sentences of every worked file (prose and code lines: 25+ characters and at
+    least four words, so a bare API name such as ``trials.number_needed_to_treat``, which the
+    package rightly holds, is not counted)."""
     out = []
     for path in tools_worked.worked_files():
         for body in tools_worked.read_worked(path.stem).values():
             flat = " ".join(body.split())
-            out += [s.strip() for s in re.split(r"(?<=[.!?:])\s+|`", flat) if len(s.strip()) >= 25]
+            pieces = (s.strip() for s in re.split(r"(?<=[.!?:])\s+|`", flat))
+            out += [s for s in pieces if len(s) >= 25 and len(s.split()) >= 4]
     return out
 
 
