@@ -175,7 +175,10 @@ WRONG: dict[str, dict[str, list[str]]] = {
             "def flag_rates(promotional, flagged):\n    return {'precision': 0.5}",
             "flag_rates = lambda promotional, flagged: media.confusion_rates(promotional, flagged)",
         ],
-        "q5_tests": ["desk_specificity = 1 - desk_specificity", "desk_recall = 1.0"],
+        "q5_tests": [
+            "office_specificity = 1 - office_specificity",
+            "office_recall = float(office_recall > 0)",
+        ],
         "q7_tests": [
             "verdicts = {'a': 'unverifiable', 'b': 'false', 'c': 'supported', 'd': 'false'}",
             "verdicts = {'a': 'false', 'b': 'false', 'c': 'supported', 'd': 'misleading'}",
