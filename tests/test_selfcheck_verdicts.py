@@ -176,8 +176,8 @@ WRONG: dict[str, dict[str, list[str]]] = {
             "flag_rates = lambda promotional, flagged: media.confusion_rates(promotional, flagged)",
         ],
         "q5_tests": [
-            "office_specificity = 1 - office_specificity",
-            "office_recall = float(office_recall > 0)",
+            "desk_specificity = 1 - desk_specificity",
+            "desk_recall = float(desk_recall > 0)",
         ],
         "q7_tests": [
             "verdicts = {'a': 'unverifiable', 'b': 'false', 'c': 'supported', 'd': 'false'}",

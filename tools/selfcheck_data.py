@@ -55,13 +55,13 @@ CAPSTONE_CATEGORIES = (
 CATEGORIES = ["chemistry", "clinical", "regulation", "recreational use", "science", "media"]
 
 
-_OFFICE = (
+_DESK = (
     "_m = media.sentence_predictions({args})\n"
-    "_m = _m[(_m['genre'].astype(str) == 'press_release') | (not {genres})]\n"
+    "_m = _m[_m['genre'].astype(str).isin(['press_release', 'news_feature']) | (not {genres})]\n"
     "_r = media.confusion_rates(_m['promotional'].to_numpy(bool), _m['flagged'].to_numpy(bool))\n"
-    "office_precision, office_recall = _r['precision'], _r['recall']\n"
-    "office_specificity = _r['specificity']"
-)  # notebook 06, Exercise 5: the office's figures computed the wrong way (misconceptions)
+    "desk_precision, desk_recall = _r['precision'], _r['recall']\n"
+    "desk_specificity = _r['specificity']"
+)  # notebook 06, Exercise 5: the desk's figures computed the wrong way (misconceptions)
 
 
 def _num(name, **kw):
@@ -644,33 +644,33 @@ SPECS: dict[str, dict[str, dict]] = {
             ],
         },
         "q5_tests": {
-            "title": "Exercise 5: a strict threshold for press releases",
+            "title": "Exercise 5: a stricter threshold for journalists' texts",
             "section": "section 6, A transparent red-flag flagger",
-            "hint": "Test split; genre press_release only; method='model' with threshold=0.95; each "
-            "sentence flagged on its own.",
+            "hint": "Test split; genres press_release and news_feature only; method='model' with "
+            "threshold=0.75; each sentence flagged on its own.",
             "parts": [
-                _num("office_precision", unit="proportion", low=0, high=1, rel=1e-6),
-                _num("office_recall", unit="proportion", low=0, high=1, rel=1e-6),
-                _num("office_specificity", unit="proportion", low=0, high=1, rel=1e-6),
+                _num("desk_precision", unit="proportion", low=0, high=1, rel=1e-6),
+                _num("desk_recall", unit="proportion", low=0, high=1, rel=1e-6),
+                _num("desk_specificity", unit="proportion", low=0, high=1, rel=1e-6),
             ],
             "misconceptions": [
                 {
-                    "code": _OFFICE.format(args="'test', 'model'", genres=True),
-                    "hint": "These are the model's figures at its default threshold. The office "
+                    "code": _DESK.format(args="'test', 'model'", genres=True),
+                    "hint": "These are the model's figures at its default threshold. The desk "
                     "uses a stricter one: pass threshold= to flag_text.",
                 },
                 {
-                    "code": _OFFICE.format(args="'test', 'rules', threshold=None", genres=True),
-                    "hint": "These are the rules' figures (flag_text's default method). The office "
+                    "code": _DESK.format(args="'test', 'rules', threshold=None", genres=True),
+                    "hint": "These are the rules' figures (flag_text's default method). The desk "
                     "uses the learned model: method='model'.",
                 },
                 {
-                    "code": _OFFICE.format(args="'test', 'model', threshold=0.95", genres=False),
-                    "hint": "These figures cover every genre of the test split. The office screens "
-                    "its press releases only.",
+                    "code": _DESK.format(args="'test', 'model', threshold=0.75", genres=False),
+                    "hint": "These figures cover every genre of the test split. The desk screens "
+                    "press releases and news features only.",
                 },
                 {
-                    "code": "office_precision, office_recall = office_recall, office_precision",
+                    "code": "desk_precision, desk_recall = desk_recall, desk_precision",
                     "hint": "precision and recall are swapped: precision is a share of the "
                     "flagged sentences, recall a share of the promotional ones.",
                 },
@@ -694,9 +694,9 @@ SPECS: dict[str, dict[str, dict]] = {
             "title": "Exercise 8: a rise in use, told two ways",
             "section": "section 8, Non-medical use and its harms",
             "hint": "The values are already percentages: their difference is in percentage points; "
-            "the relative change divides that difference by the 2015 value.",
+            "the ratio divides the 2019 value by the 2015 value.",
             "parts": [
-                _num("relative_increase_pct", unit="%", rel=1e-3),
+                _num("use_ratio_2019_vs_2015", unit="ratio", low=0, rel=1e-3),
                 _num(
                     "absolute_increase_pct_points", unit="percentage points", rel=1e-3, abs_tol=1e-9
                 ),
@@ -704,16 +704,14 @@ SPECS: dict[str, dict[str, dict]] = {
             ],
             "misconceptions": [
                 {
-                    "code": "relative_increase_pct = relative_increase_pct / 100",
-                    "hint": "relative_increase_pct looks like a fraction; the item asks for a "
-                    "percentage.",
+                    "code": "use_ratio_2019_vs_2015 = 100 * (use_ratio_2019_vs_2015 - 1)",
+                    "hint": "use_ratio_2019_vs_2015 is the percentage increase. The item asks how "
+                    "many times as high 2019 was: the 2019 value divided by the 2015 value.",
                 },
                 {
-                    "code": "_yy = harms[harms['source_key'] == 'yang2025trends']"
-                    ".set_index('year')['value']\n"
-                    "relative_increase_pct = 100 * (_yy['2019'] - _yy['2015']) / _yy['2019']",
-                    "hint": "relative_increase_pct divides by the 2019 value. A change is relative "
-                    "to where it started.",
+                    "code": "use_ratio_2019_vs_2015 = 1 / use_ratio_2019_vs_2015",
+                    "hint": "use_ratio_2019_vs_2015 is upside down: it divides 2015 by 2019. The "
+                    "starting year (2015) is the reference, so it goes in the denominator.",
                 },
                 {
                     "code": "absolute_increase_pct_points = absolute_increase_pct_points / 100",
