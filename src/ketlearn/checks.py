@@ -20,9 +20,8 @@ plain_number, plain_array, plain_text, plain_table
     Convert an answer to plain data or raise :class:`AnswerTypeError`.
 is_close, assert_close
     Compare plain numbers or arrays with a relative and absolute tolerance.
-answered, is_stub
-    The guard of every visible test: "has the learner replaced the ``...`` stub (or filled in
-    every ``...`` blank of a scaffolded function) yet?"
+answered
+    The guard of every visible test: "has the learner replaced the ``...`` stub yet?"
 expect_number
     A visible self-check: "is this a number, in a plausible range, in the right unit?"
 """
@@ -40,29 +39,11 @@ __all__ = [
     "assert_close",
     "expect_number",
     "is_close",
-    "is_stub",
     "plain_array",
     "plain_number",
     "plain_table",
     "plain_text",
 ]
-
-
-def is_stub(value: object) -> bool:
-    """True for the ``...`` stub, and for a scaffolded function whose ``...`` blanks are not all
-    filled in yet (its code still holds the ``...`` constant).
-
-    >>> def half(x):
-    ...     y = ...  # a blank
-    ...     return y
-    >>> is_stub(...), is_stub(half), is_stub(abs), is_stub(0.0)
-    (True, True, False, False)
-    """
-    if value is ...:
-        return True
-    code = getattr(value, "__code__", None)
-    consts = getattr(code, "co_consts", ())
-    return callable(value) and any(c is ... for c in consts)
 
 
 def answered(*names: str, namespace: dict | None = None) -> bool:
@@ -97,7 +78,7 @@ def answered(*names: str, namespace: dict | None = None) -> bool:
         raise ValueError(f"names must be one or more variable names (str); got {names!r}")
     if namespace is None:
         namespace = sys._getframe(1).f_globals
-    missing = [n for n in names if is_stub(namespace.get(n, ...))]
+    missing = [n for n in names if namespace.get(n, ...) is ...]
     if not missing:
         return True
     listed = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " and " + missing[-1]

@@ -70,7 +70,6 @@ from . import progress
 from ._selfcheck_items import item_ids, item_spec, load_data
 from .answers import canonical as codec
 from .answers.plain import AnswerTypeError
-from .checks import is_stub
 
 __all__ = [
     "Verdict",
@@ -215,12 +214,8 @@ def evaluate_spec(
     figures = []
     for part in spec["parts"]:
         value = namespace.get(part["name"], _MISSING)
-        if value is _MISSING or is_stub(value):
-            still = "is not defined yet"
-            if value is ...:
-                still = "still holds the ... stub"
-            elif value is not _MISSING:
-                still = "still has ... blanks to fill in"
+        if value is _MISSING or value is ...:
+            still = "still holds the ... stub" if value is ... else "is not defined yet"
             return verdict(
                 False,
                 "missing",
@@ -343,7 +338,7 @@ def student_function(
     module = getattr(fallback, "__module__", "") or ""
     if module.startswith("ketlearn."):
         ours = f"{module.removeprefix('ketlearn.')}.{ours}"
-    if theirs is _MISSING or is_stub(theirs) or not callable(theirs):
+    if theirs is _MISSING or theirs is ... or not callable(theirs):
         why = "is not written yet"
     else:
         result = evaluate(assignment, item, namespace)
