@@ -54,7 +54,7 @@ instructor: $(STAMP)
 		$(LAB_ARGS)
 
 test: $(STAMP)
-	$(VPY) -m pytest -n auto --dist loadgroup
+	$(VPY) -m pytest -n auto --dist loadgroup --durations=30
 
 # The inner loop (target <= 60 s on 2 cores): unit tests and doctests, no notebook execution.
 test-fast: $(STAMP)

@@ -1,12 +1,13 @@
 """End-to-end tests in headless Chromium (Debian's chromium + chromium-driver, driven by selenium).
 
 1. The built website (tools/build_site.py) opens, its images decode, and axe-core (installed from
-   npm into ``build/cache/axe`` at test time) finds no *serious* or *critical* accessibility
-   violation on any content page.
+   npm into ``build/cache/axe`` at test time) finds no accessibility violation of any impact on
+   any content page.
 2. JupyterLab, started by ``make lab`` itself (on a free port, with a token, no browser, and a
    scratch folder as its root so your own ``my-work/`` is never opened or autosaved), runs
-   00-orientation and a simulation notebook; changing a dropdown or moving a slider changes the
-   widget's printed summary.
+   00-orientation and a simulation notebook; every widget control can take keyboard focus, and
+   changing a dropdown or moving a slider with the keyboard alone changes the widget's printed
+   summary.
 
 Screenshots and the axe report are saved in ``build/browser-artefacts/`` (git-ignored) for CI to
 keep. Every test skips, with the reason, when Chromium, chromedriver, selenium, make or npm is
@@ -236,25 +237,24 @@ axe.run(document, {resultTypes: ['violations']}).then(r => done({
 """
 
 
-def test_site_has_no_serious_accessibility_violations(driver, site_url):
+def test_site_has_no_accessibility_violations(driver, site_url):
     base, html_dir = site_url
     axe = _axe_source()
-    report, serious = {}, []
+    report, found = {}, []
     for page in _content_pages(html_dir):
         driver.get(f"{base}/{page}")
         driver.execute_script(axe)
         result = driver.execute_async_script(AXE_RUN)
         assert "error" not in result, f"axe failed on {page}: {result.get('error')}"
         report[page] = result
-        serious += [
+        found += [
             f"{page}: {v['impact']} {v['id']} ({v['help']}) at {v['nodes']}"
-            for v in result["violations"]
-            if v["impact"] in ("serious", "critical")
+            for v in result["violations"]  # any impact (issue 13): minor ones too
         ]
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     (ARTEFACTS / "axe-report.json").write_text(json.dumps(report, indent=2) + "\n")
     assert len(report) >= 5
-    assert not serious, "axe-core serious/critical violations:\n" + "\n".join(serious)
+    assert not found, "axe-core violations:\n" + "\n".join(found)
 
 
 # ------------------------------------------------------------------------------------------
@@ -399,7 +399,19 @@ def _stderr_in_widget_cells(driver) -> list[str]:
     )
 
 
+def _unfocusable_widget_controls(driver) -> list[str]:
+    """Widget controls (inputs, dropdowns, buttons, slider handles) that Tab cannot reach."""
+    return driver.execute_script(
+        "return [...document.querySelectorAll('.jupyter-widgets input, .jupyter-widgets select,"
+        " .jupyter-widgets button, .jupyter-widgets textarea, .jupyter-widgets .noUi-handle')]"
+        ".filter(e => !e.disabled && e.tabIndex < 0).map(e => e.outerHTML.slice(0, 120));"
+    )
+
+
 def test_lab_orientation_dropdown_changes_the_summary(driver, lab):
+    """The orientation widget works, by keyboard alone (issue 13: every widget operable by
+    keyboard; the slider test below does the same for a simulation's sliders)."""
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import Select
@@ -414,10 +426,22 @@ def test_lab_orientation_dropdown_changes_the_summary(driver, lab):
     wait.until(lambda d: "estimates from" in _widget_output_text(d, select))
     before = _widget_output_text(driver, select)
     _shot(driver, "lab-00-orientation-before")
+    assert not _unfocusable_widget_controls(driver), "widget controls a keyboard cannot reach"
     choice = Select(select)
+    options = [o.text for o in choice.options]
     current = choice.first_selected_option.text
-    other = next(o.text for o in choice.options if o.text != current)
-    choice.select_by_visible_text(other)
+    # Keyboard only, as a keyboard user would: focus the dropdown, then one arrow key.
+    driver.execute_script("arguments[0].focus();", select)
+    assert driver.switch_to.active_element == select, "the dropdown cannot take keyboard focus"
+    # Type the first letter of another option (a closed dropdown's keyboard selection; headless
+    # Chromium ignores arrow keys on a closed <select>).
+    other = next(o for o in options if o[:1].lower() != current[:1].lower())
+    ActionChains(driver).send_keys(other[0]).perform()  # to the focused element, like a keyboard
+    wait.until(
+        lambda d: Select(select).first_selected_option.text != current,
+        "the arrow key did not change the dropdown's choice",
+    )
+    other = Select(select).first_selected_option.text
     after = _wait_for_text_change(driver, select, before)
     _scroll_to_widget(driver, select)
     _shot(driver, "lab-00-orientation-after")
@@ -542,7 +566,9 @@ def test_lab_simulation_slider_changes_the_summary(driver, lab):
     _scroll_to_widget(driver, handle)
     before = _widget_output_text(driver, handle)
     _shot(driver, f"lab-{name}-before")
-    handle.click()
+    assert not _unfocusable_widget_controls(driver), "widget controls a keyboard cannot reach"
+    driver.execute_script("arguments[0].focus();", handle)  # as Tab would, without a mouse
+    assert driver.switch_to.active_element == handle, "the slider cannot take keyboard focus"
     handle.send_keys(Keys.ARROW_RIGHT)  # one step, as a keyboard user would
     after = _wait_for_text_change(driver, handle, before, timeout_s=45)
     wait.until(lambda d: _kernel_idle(base, token, name))

@@ -125,10 +125,28 @@ def test_expect_number_checks_kind_and_range_only(capsys):
 
 def test_answered_is_calm_until_every_stub_is_replaced(capsys):
     assert not checks.answered("a", "b", namespace={"a": 1.0, "b": ...})
-    assert "b is still ..." in capsys.readouterr().out
+    assert "b still holds ..." in capsys.readouterr().out
     assert not checks.answered("a", namespace={})
-    assert "a is still" in capsys.readouterr().out
+    assert "a still holds" in capsys.readouterr().out
     assert checks.answered("a", "b", namespace={"a": 0, "b": None})
     assert capsys.readouterr().out == ""
     with pytest.raises(ValueError, match="names"):
         checks.answered("not a name", namespace={})
+
+
+def test_a_scaffold_with_blanks_left_is_not_answered_yet(capsys):
+    def scaffold(x):
+        y = ...  # a blank the learner has not filled in
+        return np.asarray(x, dtype=float) * y
+
+    def finished(x):
+        return np.asarray(x, dtype=float) * 2
+
+    def broken(x):
+        return x.nope
+
+    assert not checks.answered("f", namespace={"f": scaffold}, probe=(1.0,))
+    assert "f still holds ..." in capsys.readouterr().out
+    assert checks.answered("f", namespace={"f": finished}, probe=(1.0,))
+    assert checks.answered("f", namespace={"f": broken}, probe=(1.0,))  # its own error shows next
+    assert checks.answered("f", namespace={"f": scaffold})  # without a probe: defined is enough

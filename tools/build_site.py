@@ -684,6 +684,41 @@ class _Links(HTMLParser):
                 self.links.append(value)
 
 
+_SIDEBAR = '<div id="pst-primary-sidebar" class="bd-sidebar-primary bd-sidebar">'
+_EMPTY_TH = re.compile(r"<th(\s[^>]*)?>(\s*)</th>")
+
+
+def accessible_html(html_dir: Path) -> int:
+    """Fix the two accessibility findings the theme and pandas leave in every build.
+
+    - axe ``region``: the primary sidebar (site title, search, contents) is a plain ``div``, so
+      the site title is outside any landmark; it becomes a navigation landmark of its own.
+    - axe ``empty-table-header``: pandas writes empty header cells (the corner above the index,
+      unnamed column levels); each gets visually hidden text, so a screen reader announces
+      "no label" instead of nothing.
+
+    Returns the number of pages changed.
+
+    >>> _EMPTY_TH.sub(_label_th, '<tr><th></th><th>dose</th><th class="blank"> </th></tr>')
+    '<tr><th><span class="visually-hidden">no label</span></th><th>dose</th><th class="blank"><span class="visually-hidden">no label</span></th></tr>'
+    """
+    changed = 0
+    for page in html_dir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        fixed = text.replace(
+            _SIDEBAR, _SIDEBAR[:-1] + ' role="navigation" aria-label="Course sidebar">'
+        )
+        fixed = _EMPTY_TH.sub(_label_th, fixed)
+        if fixed != text:
+            page.write_text(fixed, encoding="utf-8")
+            changed += 1
+    return changed
+
+
+def _label_th(match: re.Match) -> str:
+    return f'<th{match.group(1) or ""}><span class="visually-hidden">no label</span></th>'
+
+
 def check_links(html_dir: Path) -> list[str]:
     """Broken internal links in the built site: ``'page.html -> target'`` strings (empty: none)."""
     parsed: dict[Path, _Links] = {}
@@ -744,6 +779,7 @@ def build(out: Path = OUT, jobs: int = 2) -> BuildResult:
             "jupyter-book build failed (warnings are errors):\n"
             + "\n".join(warnings[:40] or log.splitlines()[-40:])
         )
+    accessible_html(html_dir)
     broken = check_links(html_dir)
     if broken:
         raise RuntimeError("broken internal links:\n" + "\n".join(broken[:40]))

@@ -99,13 +99,12 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
     if pos < n:
         cuts.append((pos, n))
     spans = []
-    for s, e in cuts:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            spans.append((s, e))
+    for s, e in cuts:  # strip white space with str methods (C loops), not char by char
+        piece = text[s:e]
+        kept = piece.strip()
+        if kept:
+            s += len(piece) - len(piece.lstrip())
+            spans.append((s, s + len(kept)))
     return spans
 
 
@@ -140,13 +139,12 @@ def _frame(rows: dict[str, list]) -> pd.DataFrame:
 
 
 # Context patterns for one scan of the whole (lower-cased, padded) text: without IGNORECASE and
-# anchored on a non-word character, like the rules (see _anchored). Each alternative of the
+# anchored on a space of the scanning copy, like the rules (see _anchored): a literal first
+# character lets the engine skip from space to space instead of trying every position. Each alternative of the
 # original patterns starts with ``\b``, which the anchor replaces.
-_CRITICAL_LOWER = re.compile(r"[^\w](?:" + _rules.CRITICAL.pattern[2:] + ")")
+_CRITICAL_LOWER = re.compile(r" (?:" + _rules.CRITICAL.pattern[2:] + ")")
 _HISTORY_LOWER = re.compile(
-    r"[^\w](?:"
-    + "|".join(p.removeprefix(r"\b") for p in _rules.HISTORY.pattern.split(r"|\b"))
-    + ")"
+    r" (?:" + "|".join(p.removeprefix(r"\b") for p in _rules.HISTORY.pattern.split(r"|\b")) + ")"
 )
 
 
@@ -156,7 +154,11 @@ def _sentences_matching(pattern: re.Pattern, source: str, starts: list[int]) -> 
     With an anchored pattern ``source`` is the text with one space prepended, so a match's start
     (the non-word character before the word) is already the word's offset in the original text.
     """
-    return {bisect.bisect_right(starts, m.start()) - 1 for m in pattern.finditer(source)}
+    found = np.fromiter((m.start() for m in pattern.finditer(source)), dtype=np.int64)
+    if not found.size:
+        return set()
+    index = np.searchsorted(np.asarray(starts, dtype=np.int64), found, side="right") - 1
+    return set(np.unique(index).tolist())
 
 
 def _spans_of(patterns, source: str, padded: str):
@@ -176,14 +178,13 @@ def _rule_rows(text: str, spans: list[tuple[int, int]]) -> dict[str, list]:
     lowered = text.lower()
     same_length = len(lowered) == len(text)
     source = lowered if same_length else text
+    padded = " " + _SEPARATORS.sub(" ", source)  # for the anchored patterns (_anchored)
     if same_length:
-        padded = " " + source  # for the anchored context patterns
         critical = _sentences_matching(_CRITICAL_LOWER, padded, starts)
         historical = _sentences_matching(_HISTORY_LOWER, padded, starts)
     else:
         critical = _sentences_matching(_rules.CRITICAL, source, starts)
         historical = _sentences_matching(_rules.HISTORY, source, starts)
-    padded = " " + _SEPARATORS.sub(" ", source)  # for the anchored rule patterns (_anchored)
     question: dict[int, bool] = {}
     rows: dict[str, list] = {c: [] for c in FLAG_COLUMNS}
     negation = _rules.NEGATION_BEFORE.search

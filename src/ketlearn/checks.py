@@ -20,8 +20,9 @@ plain_number, plain_array, plain_text, plain_table
     Convert an answer to plain data or raise :class:`AnswerTypeError`.
 is_close, assert_close
     Compare plain numbers or arrays with a relative and absolute tolerance.
-answered
-    The guard of every visible test: "has the learner replaced the ``...`` stub yet?"
+answered, is_stub
+    The guard of every visible test: "has the learner replaced the ``...`` stub (or filled in
+    every ``...`` blank of a scaffolded function) yet?"
 expect_number
     A visible self-check: "is this a number, in a plausible range, in the right unit?"
 """
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import sys
 
+from .answers.canonical import Unfinished, call_answer
 from .answers.compare import assert_close, is_close
 from .answers.plain import AnswerTypeError, plain_array, plain_number, plain_table, plain_text
 
@@ -39,6 +41,7 @@ __all__ = [
     "assert_close",
     "expect_number",
     "is_close",
+    "is_stub",
     "plain_array",
     "plain_number",
     "plain_table",
@@ -46,7 +49,31 @@ __all__ = [
 ]
 
 
-def answered(*names: str, namespace: dict | None = None) -> bool:
+def is_stub(value: object, probe: tuple | None = None) -> bool:
+    """True for the ``...`` stub, and (given ``probe`` arguments) for a scaffolded function
+    whose ``...`` blanks are not all filled in yet: called on ``probe`` it returns ``...`` or
+    fails on the ``...`` it still holds.
+
+    >>> def half(x):
+    ...     y = ...  # a blank
+    ...     return y / 2
+    >>> is_stub(...), is_stub(half, probe=(1.0,)), is_stub(abs, probe=(1.0,)), is_stub(0.0)
+    (True, True, False, False)
+    """
+    if value is ...:
+        return True
+    if probe is None or not callable(value):
+        return False
+    try:
+        call_answer(value, tuple(probe), "", "")
+    except Unfinished:
+        return True
+    except AnswerTypeError:
+        return False  # another error: answered, and the visible checks will say what is wrong
+    return False
+
+
+def answered(*names: str, namespace: dict | None = None, probe: tuple | None = None) -> bool:
     """Has the learner answered yet? True when every variable is defined and not ``...``.
 
     Every answer cell starts with a stub such as ``dose_mg_per_kg = ...``; the visible part of
@@ -60,6 +87,9 @@ def answered(*names: str, namespace: dict | None = None) -> bool:
         The answer's variable names.
     namespace : dict, optional
         Where to look; by default the caller's global namespace (the notebook's variables).
+    probe : tuple, optional
+        Arguments to call function answers with, to tell a scaffold whose ``...`` blanks are
+        not filled in yet (see :func:`is_stub`) from a finished function.
 
     Returns
     -------
@@ -71,21 +101,21 @@ def answered(*names: str, namespace: dict | None = None) -> bool:
     >>> answered("t_half_min", namespace={"t_half_min": 150.0})
     True
     >>> answered("t_half_min", "auc", namespace={"t_half_min": ...})
-    ○ Not answered yet: t_half_min and auc are still ... (write your answer in the answer cell above, then run it).
+    ○ Not answered yet: t_half_min and auc still hold ... (write or finish your answer in the answer cell above, then run it).
     False
     """
     if not names or not all(isinstance(n, str) and n.isidentifier() for n in names):
         raise ValueError(f"names must be one or more variable names (str); got {names!r}")
     if namespace is None:
         namespace = sys._getframe(1).f_globals
-    missing = [n for n in names if namespace.get(n, ...) is ...]
+    missing = [n for n in names if is_stub(namespace.get(n, ...), probe)]
     if not missing:
         return True
     listed = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " and " + missing[-1]
-    verb = "is" if len(missing) == 1 else "are"
+    verb = "holds" if len(missing) == 1 else "hold"
     print(
-        f"○ Not answered yet: {listed} {verb} still ... "
-        "(write your answer in the answer cell above, then run it)."
+        f"○ Not answered yet: {listed} still {verb} ... "
+        "(write or finish your answer in the answer cell above, then run it)."
     )
     return False
 

@@ -227,6 +227,12 @@ def evaluate_spec(
             continue
         try:
             part_atoms = codec.flatten(part, value)
+        except codec.Unfinished as exc:
+            return verdict(
+                False,
+                "missing",
+                f"○ {label} — not answered yet: {exc}. Fill them in and run its cell.",
+            )
         except codec.Mismatch as exc:
             return verdict(False, "wrong", f"✘ {label} — not right yet: {exc}.{_footer(spec)}")
         except AnswerTypeError as exc:
@@ -345,7 +351,7 @@ def student_function(
         if result.passed:
             print(f"✔ The cells below use your {name}.")
             return theirs
-        why = "is not right yet"
+        why = "is not finished yet" if result.kind == "missing" else "is not right yet"
     print(
         f"ℹ Your {name} {why}, so the cells below use ketlearn's {ours} instead; the notebook "
         f"still runs. When {item.removesuffix('_tests')}'s self-check says ✔, re-run these cells "

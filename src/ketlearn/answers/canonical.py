@@ -55,6 +55,8 @@ from .plain import (
 __all__ = [
     "KDF",
     "Mismatch",
+    "Unfinished",
+    "call_answer",
     "candidate_tokens",
     "canonical_atoms",
     "digest",
@@ -68,6 +70,38 @@ __all__ = [
 #: scrypt cost: 2**15 x 8 x 128 bytes = 32 MiB of memory and about 0.1-0.3 s per query.
 KDF = {"name": "scrypt", "n": 2**15, "r": 8, "p": 1, "dklen": 32}
 _MAX_CANDIDATES = 16
+
+
+class Unfinished(AnswerTypeError):
+    """A scaffolded function whose ``...`` blanks are not all filled in yet: it returns ``...``
+    or fails on an ``...`` it still holds. Not answered yet, rather than wrong."""
+
+
+def call_answer(fn: Callable, args: tuple, shown: str, name: str) -> object:
+    """Call a learner's function on probe inputs; its errors become messages, not tracebacks.
+
+    Raises :class:`Unfinished` when the function still holds ``...`` blanks (it returns ``...``
+    or an error mentions the ellipsis object) and :class:`AnswerTypeError` for other errors.
+
+    >>> def scaffold(x):
+    ...     y = ...  # a blank
+    ...     return y * x
+    >>> call_answer(scaffold, (2.0,), "f(2.0)", "f")
+    Traceback (most recent call last):
+    ...
+    ketlearn.answers.canonical.Unfinished: f still has ... blanks to fill in
+    >>> call_answer(lambda x: 2 * x, (2.0,), "f(2.0)", "f")
+    4.0
+    """
+    try:
+        out = fn(*args)
+    except Exception as exc:  # the student's code: report it, do not crash
+        if "ellipsis" in str(exc):
+            raise Unfinished(f"{name} still has ... blanks to fill in") from None
+        raise AnswerTypeError(f"calling {shown} raised {type(exc).__name__}: {exc}") from None
+    if out is ...:
+        raise Unfinished(f"{name} still has ... blanks to fill in")
+    return out
 
 
 class Mismatch(AssertionError):
@@ -193,12 +227,7 @@ def flatten(part: dict, value: object) -> list[tuple]:
                 )
                 + ")"
             )
-            try:
-                out = value(*args)
-            except Exception as exc:  # the student's code: report it, do not crash
-                raise AnswerTypeError(
-                    f"calling {shown} raised {type(exc).__name__}: {exc}"
-                ) from None
+            out = call_answer(value, args, shown, name)
             sub = {**call["out"], "name": shown}
             atoms.append(("s", f"call{i}"))
             atoms.extend(flatten(sub, out))

@@ -16,19 +16,17 @@ from __future__ import annotations
 
 import ast
 import os
-import queue
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
+from ketlearn.grading._runner_pool import available_cores, run_dask, run_local
 from ketlearn.grading.checker import CHECK_LOCK
-from ketlearn.grading.engine import Worker, WorkerDied, grade_on_dask_worker
 from ketlearn.grading.gradebook import CourseError, Recorder, open_course
 from ketlearn.grading.hygiene import (
     STAGE_PREFIX,
@@ -314,7 +312,7 @@ def _grade(
     report.sandbox_kind = box.kind if box else ""
     modules = warm_modules([s.source_dir for s in specs.values()])
     all_jobs = [p.job for st in jobs.values() for p in st["prepared"] if p.job is not None]
-    n = max(1, min(workers or _cores(), len(all_jobs) or 1))
+    n = max(1, min(workers or available_cores(), len(all_jobs) or 1))
     report.workers = n
     bar = Progress(len(jobs), stream, enabled=progress)
 
@@ -384,7 +382,7 @@ def _grade(
     try:
         with StopOnInterrupt() as stop:
             if scheduler:
-                _run_dask(
+                run_dask(
                     scheduler,
                     all_jobs,
                     modules,
@@ -394,7 +392,7 @@ def _grade(
                     stop,
                 )
             else:
-                _run_local(n, all_jobs, modules, prefix, on_result, stop)
+                run_local(n, all_jobs, modules, prefix, on_result, stop)
             report.interrupted = stop.is_set()
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -501,123 +499,3 @@ def with_written_files(folder: Path, results, scratch: Path) -> Path:
         with os.fdopen(fd, "wb") as fh:
             fh.write(base64.b64decode(b64))
     return scratch
-
-
-def _cores() -> int:
-    """Cores this process may use (respects CPU affinity, e.g. in a batch job)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def _run_local(n: int, jobs: list[dict], modules: list[str], prefix, on_result, stop) -> None:
-    """N threads, each owning one warm worker process; results are recorded by the caller.
-
-    ``stop`` (a :class:`threading.Event`, set by Ctrl-C) ends the run between two records: the
-    workers and their student processes are killed, unrecorded submissions stay ungraded.
-    """
-    todo: queue.Queue = queue.Queue()
-    for job in jobs:
-        todo.put(job)
-    done: queue.Queue = queue.Queue()
-    live: list[Worker] = []
-
-    def drive() -> None:
-        try:
-            worker = Worker(modules, prefix)
-        except Exception as exc:  # a worker that cannot start: the others carry on
-            done.put({"fatal": f"{type(exc).__name__}: {exc}"})
-            return
-        live.append(worker)
-        try:
-            while not stop.is_set():
-                try:
-                    job = todo.get_nowait()
-                except queue.Empty:
-                    return
-                try:
-                    done.put(_grade_retrying(worker, job, stop))
-                except Exception as exc:  # an internal error: report this job, go on
-                    detail = f"internal error: {type(exc).__name__}: {exc}"
-                    done.put({"key": job["key"], "worker_died": detail})
-                    try:
-                        worker.restart()
-                    except Exception as exc2:
-                        done.put({"fatal": f"{type(exc2).__name__}: {exc2}"})
-                        return
-        finally:
-            worker.close()
-
-    threads = [threading.Thread(target=drive, daemon=True) for _ in range(n)]
-    for t in threads:
-        t.start()
-    remaining = len(jobs)
-    fatal = 0
-    while remaining:
-        try:
-            result = done.get(timeout=0.2)
-        except queue.Empty:
-            if stop.is_set():
-                for worker in list(live):
-                    worker.kill()
-                return
-            continue
-        if stop.is_set():
-            for worker in list(live):
-                worker.kill()
-            return
-        if "fatal" in result:
-            fatal += 1
-            if fatal == len(threads):
-                raise RuntimeError(f"no grading worker could run: {result['fatal']}")
-            continue
-        remaining -= 1
-        on_result(result)
-    for t in threads:
-        t.join()
-
-
-def _grade_retrying(worker: Worker, job: dict, stop=None) -> dict:
-    for attempt in range(2):
-        try:
-            return worker.grade(job)
-        except WorkerDied as exc:
-            if stop is not None and stop.is_set():
-                return {"key": job["key"], "worker_died": "interrupted"}
-            worker.restart()
-            if attempt == 1:
-                return {"key": job["key"], "worker_died": str(exc)}
-    raise AssertionError("unreachable")
-
-
-def _run_dask(
-    scheduler: str, jobs: list[dict], modules, hide, sandbox: bool, on_result, stop=None
-) -> None:
-    """Submit each job as a task to an existing Dask cluster; record results as they finish."""
-    try:
-        from distributed import Client, as_completed
-    except ImportError as exc:  # pragma: no cover - optional dependency
-        raise CourseError(
-            "--scheduler needs dask distributed: pip install 'ketlearn[grading]'"
-        ) from exc
-    client = scheduler if not isinstance(scheduler, str) else Client(scheduler)
-    futures = [
-        client.submit(
-            grade_on_dask_worker,
-            job,
-            modules,
-            hide,
-            sandbox,
-            pure=False,
-            key=f"grade-{'-'.join(job['key'])}-{i}",
-        )
-        for i, job in enumerate(jobs)
-    ]
-    for future in as_completed(futures):
-        if stop is not None and stop.is_set():
-            client.cancel(futures)
-            break
-        on_result(future.result())
-    if isinstance(scheduler, str):
-        client.close()
