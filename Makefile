@@ -28,6 +28,7 @@ help:
 	@echo "make bench    print timing figures (notebooks, import time, cold set-up)"
 	@echo "make release  regenerate course/release from course/source with nbgrader"
 	@echo "make site     build the course website into build/site/book/_build/html (offline)"
+	@echo "make site SOLUTIONS=1  the same plus the worked solutions, into build/site-solutions (after a deadline)"
 	@echo "make browser-test  site + JupyterLab tests in headless Chromium (screenshots: build/browser-artefacts)"
 	@echo "make lint     ruff check + format check;  make format  apply ruff format"
 	@echo "make lock     re-pin requirements/lock.txt from pyproject.toml (needs uv)"
@@ -53,6 +54,10 @@ instructor: $(STAMP)
 	cd "$(INSTRUCTOR_ROOT)" && jupyter lab $(ROOT_FLAG) --port=$(PORT) --ServerApp.root_dir=. \
 		$(LAB_ARGS)
 
+# Tools, tests and builds run the solutions: they never write a learner's self-check progress
+# (~/.ketlearn/progress.json, see src/ketlearn/progress.py); `make lab` and `make instructor` do.
+test test-fast bench site browser-test release: export KETLEARN_PROGRESS_FILE := off
+
 test: $(STAMP)
 	$(VPY) -m pytest -n auto --dist loadgroup --durations=30
 
@@ -72,7 +77,7 @@ bench: $(STAMP)
 	$(VPY) benchmarks/run_all.py
 
 site: $(STAMP)
-	$(VPY) tools/build_site.py
+	$(VPY) tools/build_site.py $(if $(filter 1,$(SOLUTIONS)),--solutions)
 
 browser-test: $(STAMP)
 	$(VPY) -m pytest -p no:cacheprovider tests/test_site.py tests/test_browser.py

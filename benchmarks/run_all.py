@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+from ketlearn import progress
+
 HERE = Path(__file__).resolve().parent
 
 if __name__ == "__main__":
@@ -24,6 +26,7 @@ if __name__ == "__main__":
     for script in scripts:
         print(f"\n=== {script.name} ===", flush=True)
         start = time.perf_counter()
-        done = subprocess.run([sys.executable, str(script)], cwd=HERE.parent)
+        with progress.recording_off():  # benchmarks run the solutions: never a learner's progress
+            done = subprocess.run([sys.executable, str(script)], cwd=HERE.parent)
         status = "ok" if done.returncode == 0 else f"exit {done.returncode}"
         print(f"--- {script.name}: {status} in {time.perf_counter() - start:.1f} s", flush=True)

@@ -134,6 +134,16 @@ def test_answered_is_calm_until_every_stub_is_replaced(capsys):
         checks.answered("not a name", namespace={})
 
 
+def test_unanswered_items_fail_under_nbgrader_validate_and_autograde(monkeypatch):
+    for mode in ("validate", "autograde"):
+        monkeypatch.setenv("NBGRADER_EXECUTION", mode)
+        with pytest.raises(AssertionError, match="Not answered yet: a still holds"):
+            checks.answered("a", namespace={"a": ...})
+        assert checks.answered("a", namespace={"a": 1})
+    monkeypatch.delenv("NBGRADER_EXECUTION")
+    assert not checks.answered("a", namespace={"a": ...})  # in JupyterLab: calm
+
+
 def test_a_scaffold_with_blanks_left_is_not_answered_yet(capsys):
     def scaffold(x):
         y = ...  # a blank the learner has not filled in

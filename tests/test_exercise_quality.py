@@ -126,16 +126,28 @@ def test_every_exercise_has_an_answer_cell(assignment):
     [pytest.param(a, marks=pytest.mark.xdist_group(f"notebook-{a}")) for a in ASSIGNMENTS],
 )
 def test_first_run_all_of_the_student_version_is_calm(assignment):
+    """The shared execution runs as nbgrader's Validate does (``NBGRADER_EXECUTION=validate``),
+    where ``checks.answered`` raises its "not answered yet" message so that Validate fails an
+    unanswered item; in JupyterLab the same call only prints it (tests/test_checks.py). So every
+    error allowed here is that message, in a test cell; anything else (or any stderr) is not."""
     run = notebook_cache.executed(RELEASE / assignment / f"{assignment}.ipynb")
-    noisy = notebook_cache.stderr_and_errors(run)
+    graded = dict(grade_cells(run))
+    noisy = [
+        (i, text)
+        for i, text in notebook_cache.stderr_and_errors(run)
+        if not (i in graded and text.startswith("AssertionError") and "Not answered yet" in text)
+    ]
     assert not noisy, (
         f"{assignment}: Run All of the student version raised or wrote stderr: {noisy}"
     )
     text = [
-        "".join(o.get("text", "") for o in c.get("outputs", []) if o.get("output_type") == "stream")
+        "".join(
+            o.get("text", "") if o.get("output_type") == "stream" else o.get("evalue", "")
+            for o in c.get("outputs", [])
+        )
         for c in run.cells
     ]
-    for i, gid in grade_cells(run):
+    for i, gid in graded.items():
         assert "not answered yet" in text[i].lower(), (
             f"{assignment} {gid}: the unanswered test cell should say 'not answered yet'"
         )

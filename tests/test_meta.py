@@ -87,6 +87,16 @@ def test_bcg_dersimonian_laird_matches_metafor(bcg):
     close4(math.exp(r.ci_high), 0.6950)
 
 
+def test_tau2_dl_matches_metafor_and_the_two_study_formula(bcg):
+    # metafor's DL tau2 for BCG (as above); two studies 2 apart with variance 1: Q = 2, df = 1,
+    # denominator 2 - 2/2 = 1, so tau2 = 1 exactly; agreeing studies truncate at 0.
+    close4(meta.tau2_dl(*bcg), 0.3088)
+    assert meta.tau2_dl([1.0, 3.0], [1.0, 1.0]) == pytest.approx(1.0, abs=1e-12)
+    assert meta.tau2_dl([-3.2, -4.0, -3.6], [3.4, 2.9, 3.5]) == 0.0
+    with pytest.raises(ValueError, match="estimates"):
+        meta.tau2_dl([1.0], [1.0])
+
+
 def test_bcg_reml_matches_metafor(bcg):
     r = meta.pool(*bcg, method="REML")
     # test_misc_influence.r: tau2 = 0.313243325980895, QE = 152.233008082373

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from ketlearn import data, pk
@@ -456,3 +456,74 @@ def test_presets_carry_sources_and_notes():
     for params in pk.ROUTE_PARAMETERS.values():
         for key in (*params.f_sources, *params.ka_sources):
             assert key in bibliography.keys()
+
+
+# ---------------------------------------------------------------- non-compartmental read-outs
+
+
+def test_terminal_half_life_recovers_the_slowest_disposition_half_life():
+    # Samples of the Domino model after a 40-min infusion, from 4 h on, when only the slowest
+    # phase is left: the log-linear fit must give the slowest eigenvalue's half-life.
+    df = pk.simulate(pk.Regimen("iv_infusion", 0.5, 70.0, duration_min=40.0), t_end_min=720.0)
+    t_half = pk.terminal_half_life_min(df["time_min"], df["plasma_ng_per_ml"], t_from_min=240)
+    assert t_half == pytest.approx(pk.half_lives_min("domino1984", 70.0)[-1], rel=2e-3)
+
+
+@given(
+    st.floats(5.0, 500.0),
+    st.floats(1.0, 1e4),
+    st.lists(st.floats(0.5, 120.0), min_size=2, max_size=12),
+)
+def test_terminal_half_life_of_one_exponential_is_exact(t_half, c0, steps):
+    t = np.cumsum([0.0, *steps])
+    c = c0 * np.exp(-np.log(2) / t_half * t)
+    assume(c[-1] > 1e-300)
+    assert pk.terminal_half_life_min(t, c, t_from_min=0.0) == pytest.approx(t_half, rel=1e-6)
+
+
+def test_terminal_half_life_ignores_samples_before_t_from():
+    t = np.array([0.0, 5, 10, 60, 120, 180])
+    c = 100 * np.exp(-0.2 * t) + 10 * np.exp(-np.log(2) / 60 * t)
+    t_half = pk.terminal_half_life_min(t, c, t_from_min=60)
+    assert t_half == pytest.approx(60.0, rel=1e-4)
+    assert pk.terminal_half_life_min(t, c, t_from_min=0) < 40  # the distribution phase pulls
+
+
+def test_auc_trapezoid_is_exact_for_straight_segments():
+    # A piecewise-linear curve: the trapezoidal rule is exact; uneven spacing on purpose.
+    t = [0.0, 30.0, 40.0, 160.0]
+    c = [0.0, 60.0, 50.0, 20.0]
+    by_hand = (30 * 30 + 10 * 55 + 120 * 35) / 60.0
+    assert pk.auc_trapezoid_ng_h_per_ml(t, c) == pytest.approx(by_hand, rel=1e-12)
+
+
+def test_auc_trapezoid_agrees_with_summary_and_tends_to_the_exact_auc():
+    reg = pk.Regimen("iv_infusion", 0.5, 70.0, duration_min=40.0)
+    df = pk.simulate(reg, t_end_min=2880.0, dt_min=0.5)
+    auc = pk.auc_trapezoid_ng_h_per_ml(df["time_min"], df["plasma_ng_per_ml"])
+    assert auc == pytest.approx(pk.summary(df)["auc_ng_h_per_ml"], rel=1e-12)
+    # AUC = dose / CL (linear model), whatever the schedule
+    exact = 0.5 * 70.0 / pk.clearance_l_per_min("domino1984", 70.0) * 1000.0 / 60.0
+    assert auc == pytest.approx(exact, rel=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (([0, 1], [1, 2, 3]), "same length"),
+        (([0, 0], [1, 2]), "strictly increasing"),
+        (([0, 1], [1, -2]), "conc_ng_per_ml"),
+    ],
+)
+def test_auc_trapezoid_rejects_bad_profiles(args, message):
+    with pytest.raises(ValueError, match=message):
+        pk.auc_trapezoid_ng_h_per_ml(*args)
+
+
+def test_terminal_half_life_rejects_bad_choices():
+    with pytest.raises(ValueError, match="t_from_min"):
+        pk.terminal_half_life_min([0, 60, 120], [3, 2, 1], t_from_min=100)
+    with pytest.raises(ValueError, match="do not fall"):
+        pk.terminal_half_life_min([0, 60, 120], [1, 2, 3], t_from_min=0)
+    with pytest.raises(ValueError, match="> 0"):
+        pk.terminal_half_life_min([0, 60, 120], [0, 2, 1], t_from_min=0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -19,7 +20,7 @@ def test_importing_ketlearn_writes_nothing(tmp_path):
     )
     env = {"KETLEARN_PROGRESS_FILE": str(target), "HOME": str(tmp_path), "PATH": ""}
     subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
-    assert list(tmp_path.iterdir()) == []
+    assert not list(tmp_path.rglob("*progress*")) and not (tmp_path / ".ketlearn").exists()
 
 
 def test_records_attempts_and_first_pass(tmp_path):
@@ -134,3 +135,37 @@ def test_a_cell_run_from_a_frontend_is_recorded(monkeypatch, tmp_path):
 
 def test_plain_python_is_not_an_interactive_session():
     assert progress.interactive_session() is False
+
+
+@pytest.mark.slow
+def test_the_site_build_records_nothing_even_with_an_exported_path(monkeypatch, tmp_path):
+    """The repository's tooling overrides a progress path the user exported for their notebooks.
+
+    A learner who set ``KETLEARN_PROGRESS_FILE`` (an explicit path is written in any context)
+    then runs ``make site``: the site build executes the notebooks' self-check cells, and
+    neither that file nor ``~/.ketlearn`` may appear (``progress.recording_off``).
+    """
+    import build_site
+    from conftest import RELEASE
+
+    exported = tmp_path / "mine" / "progress.json"
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("KETLEARN_PROGRESS_FILE", str(exported))
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    path = RELEASE / "00-orientation" / "00-orientation.ipynb"
+    nb, _ = build_site.execute_student_notebook(path)
+    ran = [c for c in nb.cells if "selfcheck.check(" in c.source and c.get("execution_count")]
+    assert ran, "the self-check cells ran"
+    assert not exported.exists() and not _home_file(tmp_path).exists()
+    assert not list(tmp_path.rglob("*progress*")) and not (tmp_path / ".ketlearn").exists()
+    assert os.environ["KETLEARN_PROGRESS_FILE"] == str(exported)  # restored afterwards
+
+
+def test_recording_off_overrides_and_restores(monkeypatch, tmp_path):
+    target = tmp_path / "p.json"
+    monkeypatch.setenv("KETLEARN_PROGRESS_FILE", str(target))
+    v = selfcheck.evaluate("00-orientation", "q1_tests", {"n_estimates": 8})
+    with progress.recording_off():
+        assert progress.progress_file() is None and progress.record(v) is None
+    assert not target.exists()
+    assert progress.record(v) == target  # an explicit path outside the tools is written

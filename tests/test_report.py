@@ -227,8 +227,8 @@ class _Hints:
     def declares(self, assignment, grade_id):
         return grade_id == "num_tests"
 
-    def match(self, assignment, grade_id, name, value):
-        return "divided instead of multiplied" if value == 3.0 else None
+    def match(self, assignment, grade_id, answers):
+        return "divided instead of multiplied" if answers.get("answer_num") == 3.0 else None
 
 
 def test_hint_source_fills_the_hint_column_only_for_items_that_declare_hints(graded):

@@ -208,3 +208,27 @@ def test_student_function_falls_back_calmly(capsys):
     assert "your ng_per_ml_to_um" in capsys.readouterr().out
     with pytest.raises(ValueError, match="fallback"):
         selfcheck.student_function("00-orientation", "q4_tests", "x", 3, {})
+
+
+def test_a_scaffold_with_blanks_left_is_not_answered_yet():
+    """A scaffolded function whose ... blanks are not filled in (it returns ..., or fails on an
+    ... it still holds) is 'not answered yet', not wrong; a function that raises for another
+    reason is reported as an error in the learner's code."""
+
+    def untouched(c):
+        y = ...  # a blank
+        return y
+
+    def half_done(c):
+        y = ...
+        return np.asarray(c, dtype=float) * y
+
+    def broken(c):
+        raise ZeroDivisionError("division by zero")
+
+    for fn in (untouched, half_done):
+        v = selfcheck.evaluate("00-orientation", "q4_tests", {"ng_per_ml_to_um": fn, "np": np})
+        assert v.kind == "missing" and "not answered yet" in v.message, v.message
+        assert "... blanks" in v.message
+    v = selfcheck.evaluate("00-orientation", "q4_tests", {"ng_per_ml_to_um": broken})
+    assert v.kind == "type" and "ZeroDivisionError" in v.message

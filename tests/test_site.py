@@ -323,6 +323,13 @@ def test_no_solutions_or_hidden_tests_on_the_site(site_html, pages):
     for download in (site_html / "_downloads").rglob("*.ipynb"):
         text = download.read_text(encoding="utf-8")
         assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+    # worked solutions are published only by `make site SOLUTIONS=1` (tests/test_worked.py)
+    from test_worked import _leaks, _sentences
+
+    assert not (site_html / "worked").exists()
+    for rel, text in everything.items():
+        leaks = _leaks(text, _sentences())
+        assert not leaks, f"{rel} holds a worked solution: {leaks[0]!r}"
 
 
 @pytest.mark.slow

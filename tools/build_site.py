@@ -27,6 +27,10 @@ What it does, in order:
    **check internal links**: every relative ``href``/``src`` in the HTML must name an existing
    file, and every ``#fragment`` an existing ``id``.
 
+``--solutions`` (``make site SOLUTIONS=1``) builds into ``build/site-solutions`` and adds a
+"Worked solutions" part rendered from ``course/worked/*.md`` (readable: for instructors to publish
+after a deadline; see ``tools/worked.py``). The normal build never reads that folder.
+
 ``ensure_built()`` is what the tests use: under a file lock (several pytest-xdist workers may ask at
 once) it builds into ``build/site-tests/<hash of the inputs>`` unless that build exists already
 (inputs: notebooks, site pages, package code, datasets, README, bibliography and this file).
@@ -55,6 +59,8 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from ketlearn import progress
+
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "site"
 RELEASE = ROOT / "course" / "release"
@@ -62,6 +68,7 @@ SOURCE = ROOT / "course" / "source"
 BIB = ROOT / "src" / "ketlearn" / "references.bib"
 README = ROOT / "README.md"
 OUT = ROOT / "build" / "site"  # `make site`
+SOLUTIONS_OUT = ROOT / "build" / "site-solutions"  # `make site SOLUTIONS=1`: never the same folder
 TEST_OUT = ROOT / "build" / "site-tests"  # ensure_built(), for the tests
 
 #: Per-cell limit. Course notebooks run in < 60 s in all, so no cell should come near it. It is
@@ -171,7 +178,8 @@ def execute_student_notebook(path: Path, timeout_s: int = CELL_TIMEOUT_S):
         store_widget_state=True,
     )
     try:
-        return _run_cells(client, nb, path, started)
+        with progress.recording_off():  # the kernel starts inside: it records nothing
+            return _run_cells(client, nb, path, started)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -561,11 +569,17 @@ def _course_map(notebooks: dict[str, object], book: Path | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _toc(names: list[str]) -> dict:
+def _toc(names: list[str], worked: list[str] | None = None) -> dict:
+    """site/_toc.yml with the notebooks; plus a "Worked solutions" part only when ``worked``."""
     toc = yaml.safe_load((SITE / "_toc.yml").read_text(encoding="utf-8"))
     for part in toc["parts"]:
         if part.get("caption") == "Notebooks":
             part["chapters"] = [{"file": f"notebooks/{n}"} for n in names]
+    if worked:
+        at = next(i for i, p in enumerate(toc["parts"]) if p.get("caption") == "Notebooks") + 1
+        toc["parts"].insert(
+            at, {"caption": "Worked solutions", "chapters": [{"file": f} for f in worked]}
+        )
     return toc
 
 
@@ -619,8 +633,13 @@ def vendor_mathjax(static: Path, cache: Path = MATHJAX_CACHE) -> Path:
     return target
 
 
-def stage(book: Path, jobs: int = 2) -> list[dict]:
-    """Write the Jupyter Book project into ``book``; return the execution reports."""
+def stage(book: Path, jobs: int = 2, solutions: bool = False) -> list[dict]:
+    """Write the Jupyter Book project into ``book``; return the execution reports.
+
+    ``solutions`` adds the worked solutions (``course/worked/*.md``, readable) as their own part,
+    for an instructor to publish after a deadline (``make site SOLUTIONS=1``); without it the
+    site never reads that folder.
+    """
     if book.exists():
         shutil.rmtree(book)
     shutil.copytree(SITE, book, ignore=shutil.ignore_patterns("_build", "__pycache__"))
@@ -653,7 +672,13 @@ def stage(book: Path, jobs: int = 2) -> list[dict]:
         shutil.copy(path, book / "downloads" / f"{name}.ipynb")
     (book / "course-map.md").write_text(_course_map(executed, book), encoding="utf-8")
     (book / "glossary.md").write_text(_glossary_page(), encoding="utf-8")
-    (book / "_toc.yml").write_text(yaml.safe_dump(_toc(list(executed)), sort_keys=False))
+    worked_pages = None
+    if solutions:
+        import worked  # tools/worked.py
+
+        worked_pages = worked.site_pages(book)
+    toc = _toc(list(executed), worked_pages)
+    (book / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False))
     return reports
 
 
@@ -760,11 +785,12 @@ class BuildResult:
     stage_seconds: float = 0.0
 
 
-def build(out: Path = OUT, jobs: int = 2) -> BuildResult:
+def build(out: Path = OUT, jobs: int = 2, solutions: bool = False) -> BuildResult:
     """Stage, execute and build the site into ``out``; raise ``RuntimeError`` on any problem."""
     started = time.perf_counter()
     book = out / "book"
-    reports = stage(book, jobs=jobs)
+    with progress.recording_off():  # executing notebooks never records a learner's progress
+        reports = stage(book, jobs=jobs, solutions=solutions)
     staged = time.perf_counter()
     jb = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(jb), "build", str(book), "--builder", "html", "-W", "--keep-going"]
@@ -831,11 +857,18 @@ def ensure_built(root: Path = TEST_OUT, jobs: int = 2, keep: int = 3) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--out", type=Path, default=OUT, help="build folder (default build/site)")
+    parser.add_argument("--out", type=Path, default=None, help="build folder (default build/site)")
     parser.add_argument("--jobs", type=int, default=2, help="notebooks executed in parallel")
+    parser.add_argument(
+        "--solutions",
+        action="store_true",
+        help="add the worked solutions (course/worked/) as a readable part, for publishing after "
+        f"a deadline; default folder {SOLUTIONS_OUT.relative_to(ROOT)}",
+    )
     args = parser.parse_args(argv)
+    out = args.out or (SOLUTIONS_OUT if args.solutions else OUT)
     try:
-        result = build(args.out, jobs=args.jobs)
+        result = build(out, jobs=args.jobs, solutions=args.solutions)
     except RuntimeError as err:
         print(f"site build FAILED: {err}", file=sys.stderr)
         return 1

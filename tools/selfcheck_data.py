@@ -8,7 +8,10 @@ For each assignment it runs the *source* notebook (with solutions) in a fresh ke
 cell, and just before each autograder test cell listed in :data:`SPECS` it turns the solution's
 variables into tokens with :mod:`ketlearn.answers.canonical` and stores only their salted scrypt
 hash and lattice offsets in ``src/ketlearn/_selfcheck_data.json`` (shipped in the package, so
-release notebooks reach it on Binder). Salts of existing items are kept, so regenerating
+release notebooks reach it on Binder). An item with a section in ``course/worked/NN-name.md``
+also gets its worked solution sealed under a key derived from the same right-answer tokens with
+another salt (``"worked"``, see ``tools/worked.py`` and :mod:`ketlearn.answers.sealed`): only
+the right answer opens it, with ``selfcheck.worked(...)``. Salts of existing items are kept, so regenerating
 unchanged solutions gives an identical file. ``tests/test_selfcheck_verdicts.py`` checks that
 the stored data is up to date and agrees with the autograder on every item.
 
@@ -33,6 +36,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import worked  # tools/worked.py: course/worked/*.md, sealed per item
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "course" / "source"
@@ -40,18 +44,6 @@ DATA = ROOT / "src" / "ketlearn" / "_selfcheck_data.json"
 MARK = "@@SELFCHECK@@"
 
 ROUTES = ["intramuscular", "intranasal", "oral", "rectal", "sublingual"]
-CAPSTONE_CATEGORIES = (
-    "hype",
-    "absolute_safety",
-    "unsourced_number",
-    "vague_authority",
-    "speed_permanence",
-    "mechanism_proof",
-    "risk_dismissal",
-    "testimonial",
-    "call_to_action",
-    "approval_conflation",
-)  # media.CATEGORIES, spelled out so the stored spec does not change silently
 CATEGORIES = ["chemistry", "clinical", "regulation", "recreational use", "science", "media"]
 
 
@@ -66,6 +58,35 @@ _DESK = (
 
 def _num(name, **kw):
     return {"name": name, "kind": "number", **kw}
+
+
+# Notebook 05, item q3: a DerSimonian-Laird estimator with one piece changed (misconceptions).
+_TAU2_WRONG = (
+    "def tau2_dl(effects, variances):\n"
+    "    y = np.asarray(effects, dtype=float)\n"
+    "    v = np.asarray(variances, dtype=float)\n"
+    "    k = y.size\n"
+    "    w = {w}\n"
+    "    q = np.sum(w * (y - np.sum(w * y) / np.sum(w)) ** 2)\n"
+    "    df = {df}\n"
+    "    den = {den}\n"
+    "    return float({t})"
+)
+
+
+def _pool07(ids: list[str], method: str = "DL", into: str | None = None) -> str:
+    """07-capstone misconception code: pool remission RD rows of ``published`` by ``method``."""
+    code = (
+        f"_sc_rows = published.set_index('row_id').loc[{ids!r}]\n"
+        "_sc_yv = [meta.effect_from_ci(r.estimate, r.ci_low, r.ci_high)"
+        " for r in _sc_rows.itertuples()]\n"
+        f"_sc_pool = meta.pool([y for y, _ in _sc_yv], [v for _, v in _sc_yv], method={method!r})\n"
+    )
+    if into:
+        return code + f"{into} = _sc_pool\n"
+    return code + (
+        "pooled_remission_rd_u65 = _sc_pool.estimate\ntau2_remission_u65 = _sc_pool.tau2\n"
+    )
 
 
 SPECS: dict[str, dict[str, dict]] = {
@@ -194,64 +215,258 @@ SPECS: dict[str, dict[str, dict]] = {
     },
     "02-pharmacokinetics": {
         "q1_tests": {
-            "title": "Exercise 1: AUC from sampled data",
-            "section": "section 2, Compartments and micro-constants (AUC)",
-            "hint": "Trapezoidal rule over the samples gives ng·min/mL; divide by 60 for ng·h/mL.",
-            "parts": [_num("auc_ng_h_per_ml", unit="ng·h/mL", low=0, rel=1e-3)],
+            "title": "Exercise 1: a one-compartment half-life from pooled data",
+            "section": "section 2, Compartments and micro-constants (and the one-compartment "
+            "primer before it)",
+            "hint": "k = CL / V; t½ = ln 2 / k; mind the unit of k (per hour) and answer in minutes.",
+            "parts": [_num("t_half_pooled_min", unit="min", low=0, rel=0.005)],
+            "misconceptions": [
+                {
+                    "code": "t_half_pooled_min = np.log(2) * 252.0 / 79.0",
+                    "hint": "That looks like hours: with V in L and CL in L/h, k is per hour. "
+                    "Convert the half-life to minutes.",
+                },
+                {
+                    "code": "t_half_pooled_min = np.log10(2) * 252.0 / 79.0 * 60.0",
+                    "hint": "A half-life uses the natural logarithm: t½ = ln 2 / k, not log10 2 / k.",
+                },
+                {
+                    "code": "t_half_pooled_min = np.log(2) * 79.0 / 252.0 * 60.0",
+                    "hint": "The rate constant is clearance over volume (k = CL / V): check which "
+                    "way up your ratio is.",
+                },
+                {
+                    "code": "t_half_pooled_min = 252.0 / 79.0 * 60.0",
+                    "hint": "V / CL is 1 / k (the mean residence time), not the half-life: the "
+                    "half-life is ln 2 times that.",
+                },
+            ],
         },
         "q2_tests": {
-            "title": "Exercise 2: terminal half-life",
-            "section": "section 2, Compartments and micro-constants",
-            "hint": "Fit ln(concentration) against time; t½ = ln 2 / (minus the slope), in min.",
-            "parts": [_num("t_half_terminal_min", unit="min", low=0, rel=0.02, reference="114.6")],
+            "title": "Exercise 2: a slower infusion, in µM",
+            "section": "section 3, Bolus versus infusion",
+            "hint": "Simulate the 100-minute infusion itself, take its highest concentration and "
+            "convert ng/mL to µM with the molar mass of the base.",
+            "parts": [_num("cmax_100min_um", unit="µM", low=0, rel=2e-3)],
+            "misconceptions": [
+                {
+                    "code": "cmax_100min_um = cmax_100min_um * pk.MOLAR_MASS_G_PER_MOL",
+                    "hint": "That is in ng/mL. Divide by the molar mass (g/mol): ng/mL per g/mol "
+                    "is nmol/mL, which is µM.",
+                },
+                {
+                    "code": "cmax_100min_um = pk.summary(pk.simulate(pk.Regimen('iv_infusion', "
+                    "0.5, 70.0, duration_min=40.0), t_end_min=480.0, dt_min=0.5))"
+                    "['cmax_ng_per_ml'] * 40 / 100 / pk.MOLAR_MASS_G_PER_MOL",
+                    "hint": "The peak does not fall in proportion to the infusion rate: "
+                    "distribution and elimination run during the infusion. Simulate the "
+                    "100-minute infusion itself.",
+                },
+                {
+                    "code": "cmax_100min_um = pk.summary(pk.simulate(pk.Regimen('iv_infusion', "
+                    "0.5, 70.0, duration_min=40.0), t_end_min=480.0, dt_min=0.5))"
+                    "['cmax_ng_per_ml'] / pk.MOLAR_MASS_G_PER_MOL",
+                    "hint": "That is the peak of the 40-minute infusion of Figure 2; this "
+                    "question spreads the same dose over 100 minutes.",
+                },
+                {
+                    "code": "cmax_100min_um = cmax_100min_um * pk.MOLAR_MASS_G_PER_MOL / 274.19",
+                    "hint": "Use the molar mass of ketamine base (pk.MOLAR_MASS_G_PER_MOL), not "
+                    "that of the hydrochloride salt: plasma concentrations are of the base.",
+                },
+            ],
         },
         "q3_tests": {
-            "title": "Exercise 3: fit a one-compartment model",
-            "section": "Exercise 3's model equation and section 2",
-            "hint": "Check the formula, the dose (35 mg), mg/L to ng/mL, and the parameter order.",
+            "title": "Exercise 3: the trapezoidal rule",
+            "section": "section 4, Exposure from samples",
+            "hint": "Each trapezoid: its own width (np.diff of the times) times the mean of its "
+            "two heights; add them up; ng·min/mL to ng·h/mL.",
             "parts": [
-                _num("k_fit_per_min", unit="1/min", low=0, rel=0.12, reference="0.006"),
-                _num("ka_fit_per_min", unit="1/min", low=0, rel=0.30, reference="0.03"),
                 {
-                    "name": "one_compartment_oral",
+                    "name": "auc_trapezoid_ng_h_per_ml",
                     "kind": "function",
-                    "unit": "ng/mL",
+                    "unit": "ng·h/mL",
                     "calls": [
                         {
-                            "args": [[60.0], 0.03, 0.006, 1050.0],
-                            "array_args": [0],
-                            "out": {"kind": "array", "shape": [1], "rel": 1e-6},
-                        }
+                            "args": [[0.0, 10.0, 35.0, 155.0, 395.0], [0.0, 71.0, 62.0, 33.0, 8.0]],
+                            "array_args": [0, 1],
+                            "out": {"kind": "number", "rel": 1e-6},
+                        },
+                        {
+                            "args": [[0.0, 25.0, 85.0], [0.0, 131.0, 47.0]],
+                            "array_args": [0, 1],
+                            "out": {"kind": "number", "rel": 1e-6},
+                        },
                     ],
+                }
+            ],
+            "misconceptions": [
+                {
+                    "code": "def auc_trapezoid_ng_h_per_ml(time_min, conc_ng_per_ml):\n"
+                    "    t = np.asarray(time_min, dtype=float)\n"
+                    "    c = np.asarray(conc_ng_per_ml, dtype=float)\n"
+                    "    return float(np.sum(np.diff(t) * (c[1:] + c[:-1]) / 2))",
+                    "hint": "Your function returns ng·min/mL: the times are in minutes, so divide "
+                    "by 60 to get ng·h/mL.",
+                },
+                {
+                    "code": "def auc_trapezoid_ng_h_per_ml(time_min, conc_ng_per_ml):\n"
+                    "    t = np.asarray(time_min, dtype=float)\n"
+                    "    c = np.asarray(conc_ng_per_ml, dtype=float)\n"
+                    "    return float(np.sum(np.diff(t) * c[:-1])) / 60",
+                    "hint": "Each trapezoid's height is the mean of its two ends, not the value "
+                    "at its left end (that is a rectangle).",
+                },
+                {
+                    "code": "def auc_trapezoid_ng_h_per_ml(time_min, conc_ng_per_ml):\n"
+                    "    t = np.asarray(time_min, dtype=float)\n"
+                    "    c = np.asarray(conc_ng_per_ml, dtype=float)\n"
+                    "    return float(np.mean(np.diff(t)) * np.sum((c[1:] + c[:-1]) / 2)) / 60",
+                    "hint": "The samples are unevenly spaced: give every trapezoid its own width "
+                    "(the difference of its two times), not the average spacing.",
                 },
             ],
         },
         "q4_tests": {
-            "title": "Exercise 4: the intranasal range",
-            "section": "section 1, Routes and bioavailability",
-            "hint": "AUC is proportional to F x dose / clearance: the ratio is high / low.",
-            "parts": [
-                _num(
-                    "in_auc_ratio_high_vs_low",
-                    unit="ratio",
-                    low=1,
-                    rel=2e-3,
-                    reference="0.45 / 0.11",
-                )
+            "title": "Exercise 4: oral bioavailability from samples",
+            "section": "section 4, Exposure from samples (clearance and bioavailability)",
+            "hint": "Same dose per kg by both routes: F = AUC after the oral dose / AUC after the "
+            "IV dose, both over the sampled 12 h, as a fraction.",
+            "parts": [_num("f_oral_estimate", unit="fraction", low=0, rel=2e-3)],
+            "misconceptions": [
+                {
+                    "code": "f_oral_estimate = f_oral_estimate * 100",
+                    "hint": "A fraction, please, not a percentage (between 0 and 1).",
+                },
+                {
+                    "code": "f_oral_estimate = float(adult_oral['plasma_ng_per_ml'].max() / "
+                    "adult_iv['plasma_ng_per_ml'].max())",
+                    "hint": "Bioavailability compares total exposure (AUC), not peaks: how fast a "
+                    "dose is absorbed changes its peak, not how much arrives.",
+                },
+                {
+                    "code": "f_oral_estimate = 1 / f_oral_estimate",
+                    "hint": "The IV dose is the reference (F = 1): divide the oral AUC by the IV "
+                    "AUC, not the other way round.",
+                },
+                {
+                    "code": "f_oral_estimate = pk.ROUTE_PARAMETERS['oral'].f_default",
+                    "hint": "That is a published value for other people (section 1). Estimate "
+                    "this person's F from their two sets of samples.",
+                },
             ],
         },
         "q5_tests": {
-            "title": "Exercise 5: bolus versus infusion",
-            "section": "section 3, Bolus versus infusion",
-            "hint": "Simulate both over 240 min with dt_min=0.5; divide the bolus peak by the "
-            "infusion peak.",
-            "parts": [_num("cmax_ratio_bolus_vs_infusion", unit="ratio", low=1, rel=1e-3)],
+            "title": "Exercise 5: terminal half-life",
+            "section": "section 4, Exposure from samples (terminal half-life)",
+            "hint": "Keep the samples at or after t_from_min, fit ln(c) against t with "
+            "np.polyfit, t½ = ln 2 / (minus the slope), in minutes; for the child, start where "
+            "Figure 4 turns straight.",
+            "parts": [
+                {
+                    "name": "terminal_half_life_min",
+                    "kind": "function",
+                    "unit": "min",
+                    "calls": [
+                        {
+                            "args": [
+                                [0.0, 30.0, 60.0, 120.0, 240.0],
+                                [90.0, 61.0, 45.0, 26.0, 9.5],
+                                0.0,
+                            ],
+                            "array_args": [0, 1],
+                            "out": {"kind": "number", "rel": 1e-4},
+                        },
+                        {
+                            "args": [
+                                [0.0, 5.0, 10.0, 60.0, 120.0, 180.0],
+                                [250.0, 120.0, 75.0, 41.0, 24.0, 13.0],
+                                60.0,
+                            ],
+                            "array_args": [0, 1],
+                            "out": {"kind": "number", "rel": 1e-4},
+                        },
+                    ],
+                },
+                _num(
+                    "t_half_child_min",
+                    unit="min",
+                    low=0,
+                    rel=0.0168,
+                    reference="(lambda f: (max(f) + min(f)) / 2)([pk.terminal_half_life_min("
+                    "child['time_min'], child['plasma_ng_per_ml'], s) for s in (30.0, 45.0, 60.0, "
+                    "90.0)])",
+                ),
+            ],
+            "misconceptions": [
+                {
+                    "code": "t_half_child_min = terminal_half_life_min(child['time_min'].iloc[1:], "
+                    "child['plasma_ng_per_ml'].iloc[1:], 1.0)",
+                    "hint": "Your fit starts too early: the first samples still fall fast because "
+                    "the drug is distributing. Start where Figure 4 becomes a straight line.",
+                },
+                {
+                    "code": "t_half_child_min = t_half_child_min / 60",
+                    "hint": "In minutes, please: your value looks like hours.",
+                },
+                {
+                    "code": "def terminal_half_life_min(time_min, conc_ng_per_ml, t_from_min):\n"
+                    "    t = np.asarray(time_min, dtype=float)\n"
+                    "    c = np.asarray(conc_ng_per_ml, dtype=float)\n"
+                    "    keep = t >= t_from_min\n"
+                    "    return float(np.log(2) / -np.polyfit(t[keep], np.log10(c[keep]), 1)[0])\n"
+                    "t_half_child_min = terminal_half_life_min(child['time_min'], "
+                    "child['plasma_ng_per_ml'], 45.0)",
+                    "hint": "Fit the natural logarithm of the concentrations (np.log): with log10 "
+                    "the slope is ln 10 times smaller and the half-life that much too long.",
+                },
+                {
+                    "code": "t_half_child_min = pk.half_lives_min('herd2007', 20.0)[-1]",
+                    "hint": "That is the population model's typical child, not this one: use this "
+                    "child's own samples.",
+                },
+            ],
         },
         "q6_tests": {
-            "title": "Exercise 6: units",
-            "section": "section 1 and notebook 00's unit conversion",
-            "hint": "ng/mL divided by g/mol gives nmol/mL, which is µM.",
-            "parts": [_num("peak_um", unit="µM", rel=0.005, reference="0.778")],
+            "title": "Exercise 6: a child's clearance",
+            "section": "section 4, Exposure from samples (clearance)",
+            "hint": "CL = dose / AUC(0-inf); AUC(0-inf) = AUC of the samples + C_last / λz, all in "
+            "ng·h/mL; 1 mg = 1000 µg and 1 ng/mL = 1 µg/L.",
+            "parts": [
+                _num(
+                    "cl_child_l_per_h_per_kg",
+                    unit="L/h/kg",
+                    low=0,
+                    rel=0.01,
+                    reference="(lambda t, c: 1000.0 / ((np.trapezoid(c, t) + c[-1] / -np.polyfit("
+                    "t[t >= 45], np.log(c[t >= 45]), 1)[0]) / 60.0))(child['time_min'].to_numpy(), "
+                    "child['plasma_ng_per_ml'].to_numpy())",
+                )
+            ],
+            "misconceptions": [
+                {
+                    "code": "cl_child_l_per_h_per_kg = 1000.0 / auc_trapezoid_ng_h_per_ml("
+                    "child['time_min'], child['plasma_ng_per_ml'])",
+                    "hint": "Add the area after the last sample (C_last / λz): at 3 h the curve "
+                    "has not reached zero, so the AUC of the samples alone is too small.",
+                },
+                {
+                    "code": "cl_child_l_per_h_per_kg = cl_child_l_per_h_per_kg / 1000",
+                    "hint": "Units: 1 mg = 1000 µg and 1 ng/mL = 1 µg/L, so a dose in µg/kg over "
+                    "an AUC in µg·h/L gives L/h per kg.",
+                },
+                {
+                    "code": "cl_child_l_per_h_per_kg = 1000.0 / (auc_child_0_last + "
+                    "child['plasma_ng_per_ml'].iloc[-1] / lambda_z_child_per_min)",
+                    "hint": "C_last / λz with λz per minute is in ng·min/mL: convert it to "
+                    "ng·h/mL before adding it to the AUC in ng·h/mL.",
+                },
+                {
+                    "code": "cl_child_l_per_h_per_kg = cl_child_l_per_h_per_kg * 20.0",
+                    "hint": "Per kg of body weight: the dose was given per kg, so dose per kg "
+                    "over the AUC is already a clearance per kg.",
+                },
+            ],
         },
     },
     "03-nmda-neuroplasticity": {
@@ -445,48 +660,268 @@ SPECS: dict[str, dict[str, dict]] = {
     },
     "05-evidence-synthesis": {
         "q1_tests": {
-            "title": "Exercise 1: SE from a confidence interval",
+            "title": "Exercise 1: a standard error for a hazard ratio",
             "section": "section 1, From a published confidence interval to a standard error",
-            "hint": "SE = (upper - lower) / (2 x 1.96).",
-            "parts": [_num("se_transform3", unit="MADRS points", low=0, rel=2e-3)],
+            "hint": "A ratio's CI is symmetric on the natural-log scale: SE = (ln upper - ln "
+            "lower) / (2 x 1.96).",
+            "parts": [_num("se_log_hr_responders", unit="ln(HR)", low=0, rel=1e-3)],
+            "misconceptions": [
+                {
+                    "code": "se_log_hr_responders = (_s1['ci_high'] - _s1['ci_low']) "
+                    "/ (2 * 1.959964)",
+                    "hint": "This is a spread on the hazard-ratio scale, where the interval is "
+                    "not symmetric. Pooling happens on the log scale: take natural logs of both "
+                    "CI limits first (section 1).",
+                },
+                {
+                    "code": "se_log_hr_responders = (math.log10(_s1['ci_high']) "
+                    "- math.log10(_s1['ci_low'])) / (2 * 1.959964)",
+                    "hint": "You used base-10 logarithms. Log ratios in meta-analysis are natural "
+                    "logs (math.log or np.log).",
+                },
+                {
+                    "code": "se_log_hr_responders = (math.log(_s1['ci_high']) "
+                    "- math.log(_s1['ci_low'])) / 1.959964",
+                    "hint": "The interval reaches 1.96 SE on *each* side of the estimate, so its "
+                    "full width is 2 x 1.96 SE.",
+                },
+            ],
         },
         "q2_tests": {
-            "title": "Exercise 2: a fixed-effect pool",
+            "title": "Exercise 2: a fixed-effect pool of remission",
             "section": "section 2, Pooling by inverse variance",
-            "hint": "Weights are 1/SE²; the pooled value is sum(w*y)/sum(w).",
-            "parts": [_num("pooled_fe_md", unit="MADRS points", rel=1e-3)],
+            "hint": "SE from each CI; weights 1/SE²; pooled value sum(w*y)/sum(w); its SE "
+            "1/sqrt(sum(w)).",
+            "parts": [
+                _num("fe_remission_rd", unit="proportion", low=-1, high=1, rel=1e-3),
+                _num("fe_remission_se", unit="proportion", low=0, high=1, rel=1e-3),
+            ],
+            "misconceptions": [
+                {
+                    "code": "fe_remission_rd = float(np.mean(_y))",
+                    "hint": "That is a plain average of the three trials. In a fixed-effect pool "
+                    "each trial counts with its precision, weight 1/SE² (section 2).",
+                },
+                {
+                    "code": "fe_remission_rd = float(np.sum(_y / _se) / np.sum(1 / _se))",
+                    "hint": "Your weights are 1/SE. Inverse-variance weights are 1/variance, "
+                    "that is 1/SE².",
+                },
+                {
+                    "code": "fe_remission_se = float(1 / np.sum(_w))",
+                    "hint": "1/sum(w) is the pooled *variance*; the standard error is its "
+                    "square root.",
+                },
+            ],
         },
         "q3_tests": {
-            "title": "Exercise 3: I² for the BCG data",
-            "section": "section 3, Random effects, τ², I² and the prediction interval",
-            "hint": "I² = (Q - df) / Q x 100, with df = k - 1.",
+            "title": "Exercise 3: the DerSimonian–Laird estimator",
+            "section": "section 3, When trials disagree",
+            "hint": "w = 1/v; Q = sum w (y - mu_fe)²; tau² = max(0, (Q - (k - 1)) / (sum w - "
+            "sum w² / sum w)).",
             "parts": [
-                _num("i2_bcg_pct", unit="%", low=0, high=100, abs_tol=0.01, reference="92.1173")
+                {
+                    "name": "tau2_dl",
+                    "kind": "function",
+                    "unit": "squared effect units",
+                    "calls": [
+                        {
+                            "args": [[1.0, 3.0], [1.0, 1.0]],
+                            "array_args": [0, 1],
+                            "out": {"kind": "number", "rel": 1e-6},
+                        },
+                        {
+                            "args": [[0.0, 1.0, 3.0], [0.5, 1.0, 2.0]],
+                            "array_args": [0, 1],
+                            "out": {"kind": "number", "rel": 1e-6},
+                        },
+                        {
+                            "args": [[-3.2, -4.0, -3.6], [3.4, 2.9, 3.5]],
+                            "array_args": [0, 1],
+                            "out": {"kind": "number", "rel": 1e-6, "abs_tol": 1e-9},
+                        },
+                    ],
+                }
+            ],
+            "misconceptions": [
+                {
+                    "code": _TAU2_WRONG.format(
+                        w="1 / v",
+                        df="k - 1",
+                        den="np.sum(w) - np.sum(w**2) / np.sum(w)",
+                        t="(q - df) / den",
+                    ),
+                    "hint": "When studies agree better than chance, Q < k - 1 and your estimate "
+                    "turns negative. tau² is a variance: truncate it at 0 (the max in section 3).",
+                },
+                {
+                    "code": _TAU2_WRONG.format(
+                        w="1 / v",
+                        df="k",
+                        den="np.sum(w) - np.sum(w**2) / np.sum(w)",
+                        t="max(0.0, (q - df) / den)",
+                    ),
+                    "hint": "Chance alone makes Q about k - 1 (its degrees of freedom), not k: "
+                    "one degree of freedom is used by the fixed-effect estimate.",
+                },
+                {
+                    "code": _TAU2_WRONG.format(
+                        w="1 / v", df="k - 1", den="np.sum(w)", t="max(0.0, (q - df) / den)"
+                    ),
+                    "hint": "The denominator of the DL formula is sum(w) - sum(w²)/sum(w), not "
+                    "sum(w) alone.",
+                },
+                {
+                    "code": _TAU2_WRONG.format(
+                        w="1 / np.sqrt(v)",
+                        df="k - 1",
+                        den="np.sum(w) - np.sum(w**2) / np.sum(w)",
+                        t="max(0.0, (q - df) / den)",
+                    ),
+                    "hint": "The arguments are variances; your weights are 1/SE. Fixed-effect "
+                    "weights are 1/variance.",
+                },
             ],
         },
         "q4_tests": {
-            "title": "Exercise 4: pooling the esketamine response RDs",
-            "section": "section 4, Pooling the esketamine short-term trials",
-            "hint": "Use the three rows named, method='DL', and the pooled .estimate.",
-            "parts": [_num("pooled_rd", unit="proportion", low=-1, high=1, rel=2e-3)],
+            "title": "Exercise 4: Q and I² within a subgroup",
+            "section": "section 3, When trials disagree",
+            "hint": "Keep ablat < 40; Q = sum w (y - fixed-effect estimate)² on the log scale; "
+            "I² = (Q - df)/Q x 100 with df = k - 1.",
+            "parts": [
+                _num("q_low_lat", low=0, rel=1e-4),
+                _num("i2_low_lat_pct", unit="%", low=0, high=100, abs_tol=0.01),
+            ],
+            "misconceptions": [
+                {
+                    "code": "i2_low_lat_pct = i2_low_lat_pct / 100",
+                    "hint": "That is I² as a fraction. The item asks for a percentage (0 to 100).",
+                },
+                {
+                    "code": "i2_low_lat_pct = max(0.0, (q_low_lat - "
+                    "int((bcg['ablat'] < 40).sum())) / q_low_lat) * 100",
+                    "hint": "The degrees of freedom of Q are k - 1 (one is used by the pooled "
+                    "estimate), not k.",
+                },
+                {
+                    "code": "q_low_lat = float(q_bcg)",
+                    "hint": "That is Q for all 13 trials. Keep only the trials with ablat < 40 "
+                    "before computing the weights and Q.",
+                },
+                {
+                    "code": "_rr = np.exp(y_bcg[(bcg['ablat'] < 40).to_numpy()]); "
+                    "_wq = 1 / v_bcg[(bcg['ablat'] < 40).to_numpy()]; "
+                    "q_low_lat = float(np.sum(_wq * (_rr - np.sum(_wq * _rr) / np.sum(_wq)) ** 2))",
+                    "hint": "You computed Q on risk ratios. The variances belong to the log risk "
+                    "ratios: work with y_bcg (logs), the scale the trials are pooled on.",
+                },
+            ],
         },
         "q5_tests": {
-            "title": "Exercise 5: the NNT from the pooled RD",
-            "section": "section 4 and notebook 04's section on the NNT",
-            "hint": "NNT = 1 / risk difference, rounded up to a whole person.",
-            "parts": [_num("nnt_response", unit="people", whole=True, integer=True)],
+            "title": "Exercise 5: random-effects pool and prediction interval, by hand",
+            "section": "section 3, When trials disagree",
+            "hint": "Weights 1/(v + tau²); mu and SE = 1/sqrt(sum of weights); interval mu ± "
+            "t(k - 2) sqrt(tau² + SE²); exp at the end.",
+            "parts": [
+                _num("re_rr_low_lat", unit="risk ratio", low=0, rel=1e-3),
+                _num("pi_rr_low_lat_low", unit="risk ratio", low=0, rel=1e-3),
+                _num("pi_rr_low_lat_high", unit="risk ratio", low=0, rel=1e-3),
+            ],
+            "misconceptions": [
+                {
+                    "code": "pi_rr_low_lat_low = float(np.exp(_mu - 1.959964 * np.sqrt(_t2 + "
+                    "_se**2))); pi_rr_low_lat_high = float(np.exp(_mu + 1.959964 * "
+                    "np.sqrt(_t2 + _se**2)))",
+                    "hint": "You used the normal 1.96. With tau² estimated from few trials the "
+                    "prediction interval uses a t distribution with k - 2 degrees of freedom.",
+                },
+                {
+                    "code": "_h = stats.t.ppf(0.975, _y.size - 1) * np.sqrt(_t2 + _se**2); "
+                    "pi_rr_low_lat_low = float(np.exp(_mu - _h)); "
+                    "pi_rr_low_lat_high = float(np.exp(_mu + _h))",
+                    "hint": "Check the degrees of freedom: the prediction interval's t has k - 2 "
+                    "(tau² and the mean are both estimated), not k - 1.",
+                },
+                {
+                    "code": "_h = stats.t.ppf(0.975, _y.size - 2) * _se; "
+                    "pi_rr_low_lat_low = float(np.exp(_mu - _h)); "
+                    "pi_rr_low_lat_high = float(np.exp(_mu + _h))",
+                    "hint": "That interval is for the mean effect only. A prediction interval "
+                    "for a new setting adds the between-study variance: sqrt(tau² + SE²).",
+                },
+                {
+                    "code": "re_rr_low_lat = float(np.exp(np.sum(_y / _v) / np.sum(1 / _v)))",
+                    "hint": "Your pooled value uses fixed-effect weights 1/v. Random-effects "
+                    "weights are 1/(v + tau²).",
+                },
+            ],
         },
         "q6_tests": {
-            "title": "Exercise 6: Egger's test",
+            "title": "Exercise 6: Egger's test in the subgroup",
             "section": "section 5, Small-study effects and publication bias",
-            "hint": "Use meta.egger_test(y_bcg, v_bcg, model='lm').p_value.",
-            "parts": [_num("egger_p_bcg", low=0, high=1, rel=1e-4)],
+            "hint": "Keep ablat < 40; regress y/SE on 1/SE with a constant (OLS); report "
+            "the intercept and its two-sided p-value.",
+            "parts": [
+                _num("egger_intercept_low_lat", rel=1e-4),
+                _num("egger_p_low_lat", low=0, high=1, rel=1e-4),
+            ],
+            "misconceptions": [
+                {
+                    "code": "egger_p_low_lat = egger_p_low_lat / 2",
+                    "hint": "That is a one-sided p-value. Egger's test is two-sided: asymmetry "
+                    "in either direction counts.",
+                },
+                {
+                    "code": "egger_intercept_low_lat = float(_fit.params[1])",
+                    "hint": "You reported the slope (the effect of an infinitely precise study). "
+                    "The asymmetry is measured by the intercept.",
+                },
+                {
+                    "code": "egger_intercept_low_lat = float(egger_fit.params[0]); "
+                    "egger_p_low_lat = float(egger_fit.pvalues[0])",
+                    "hint": "That is the test on all 13 trials. Keep only the trials with "
+                    "ablat < 40 first.",
+                },
+                {
+                    "code": "egger_intercept_low_lat = float(sm.OLS(y_bcg[_m], "
+                    "sm.add_constant(_se)).fit().params[0])",
+                    "hint": "Egger regresses the standardised effect y/SE on the precision 1/SE, "
+                    "not the effect on its SE.",
+                },
+            ],
         },
         "q7_tests": {
-            "title": "Exercise 7: from an odds ratio to a risk",
+            "title": "Exercise 7: an odds ratio as a risk, a risk ratio and an NNT",
             "section": "section 7, Published meta-analyses of ketamine disagree",
-            "hint": "Convert with p1 = OR x p0 / (1 - p0 + OR x p0), using the review's numbers.",
-            "parts": [_num("risk_ketamine_24h", unit="proportion", low=0, high=1, rel=1e-3)],
+            "hint": "control risk -> odds, times the OR, odds -> risk; RR = p1/p0; NNT = 1/(p1 - "
+            "p0), rounded up.",
+            "parts": [
+                _num("risk_implied", unit="proportion", low=0, high=1, rel=1e-3),
+                _num("rr_implied", unit="ratio", low=0, rel=1e-3),
+                _num("nnt_implied", unit="people", whole=True, integer=True, low=1),
+            ],
+            "misconceptions": [
+                {
+                    "code": "rr_implied = 9.87",
+                    "hint": "That is the odds ratio itself. A risk ratio divides the two risks: "
+                    "the risk with ketamine by the control risk.",
+                },
+                {
+                    "code": "risk_implied = risk_implied - _p0",
+                    "hint": "That is the risk *difference*. The item asks for the risk of "
+                    "responding with ketamine itself.",
+                },
+                {
+                    "code": "_o = 9.87 * 0.088 / (1 - 0.088); risk_implied = _o / (1 + _o)",
+                    "hint": "You used the Cochrane review's placebo risk. The control risk here is "
+                    "the midazolam arm of Murrough 2013: read it from the trials table.",
+                },
+                {
+                    "code": "nnt_implied = math.floor(1 / (risk_implied - _p0))",
+                    "hint": "An NNT is rounded *up*: a fraction of a person still needs a whole "
+                    "person treated.",
+                },
+            ],
         },
     },
     "06-media-literacy-misuse": {
@@ -723,50 +1158,224 @@ SPECS: dict[str, dict[str, dict]] = {
     },
     "07-capstone": {
         "q1_tests": {
-            "title": "Exercise 1: same dose, same exposure?",
-            "section": "section 2, Dose and route",
-            "hint": "Lozenge divided by infusion, for the peak and for the AUC (same mg/kg).",
+            "title": "Exercise 1: from a dose to receptor block",
+            "section": "section 3, Mechanism (and section 2, Dose and route)",
+            "hint": "Regimen for 70 kg, simulate 1440 min, the peak in µM, then c / (c + Ki) with "
+            "the racemic preset's Ki.",
             "parts": [
-                _num("cmax_ratio_lozenge_vs_iv", unit="ratio", low=0, rel=1e-3),
-                _num("auc_ratio_lozenge_vs_iv", unit="ratio", low=0, rel=0.02, reference="0.29"),
+                {
+                    "name": "peak_block",
+                    "kind": "function",
+                    "unit": "fraction blocked",
+                    "calls": [
+                        {"args": [route, dose], "out": {"kind": "number", "rel": 1e-3}}
+                        for route, dose in [
+                            ("sublingual", 0.5),
+                            ("oral", 1.0),
+                            ("intranasal", 0.75),
+                            ("im", 0.5),
+                            ("iv_infusion", 0.25),
+                        ]
+                    ],
+                }
+            ],
+            "misconceptions": [
+                {
+                    "code": "def peak_block(route, dose_mg_per_kg):\n"
+                    "    d = 40.0 if route == 'iv_infusion' else 0.0\n"
+                    "    reg = pk.Regimen(route, dose_mg_per_kg, 70.0, duration_min=d)\n"
+                    "    c = pk.summary(pk.simulate(reg, t_end_min=1440.0))['cmax_ng_per_ml']\n"
+                    "    return float(receptor.inhibition(c, receptor.get_preset('racemic').ki_um))",
+                    "hint": "Your block is close to 1 even for small doses: Ki is in µM, so the "
+                    "peak must be in µM too (ng/mL divided by the molar mass), not in ng/mL.",
+                },
+                {
+                    "code": "def peak_block(route, dose_mg_per_kg):\n"
+                    "    d = 40.0 if route == 'iv_infusion' else 0.0\n"
+                    "    f = 1.0 if route.startswith('iv') else pk.bioavailability_for(route)\n"
+                    "    reg = pk.Regimen(route, dose_mg_per_kg * f, 70.0, duration_min=d)\n"
+                    "    c = pk.summary(pk.simulate(reg, t_end_min=1440.0))['cmax_um']\n"
+                    "    return float(receptor.inhibition(c, receptor.get_preset('racemic').ki_um))",
+                    "hint": "pk.simulate already applies each route's bioavailability: scaling the "
+                    "dose by F yourself counts it twice for the routes outside a vein.",
+                },
+                {
+                    "code": "def peak_block(route, dose_mg_per_kg):\n"
+                    "    d = 40.0 if route == 'iv_infusion' else 0.0\n"
+                    "    reg = pk.Regimen(route, dose_mg_per_kg, 70.0, duration_min=d)\n"
+                    "    c = pk.summary(pk.simulate(reg, t_end_min=1440.0))['cmax_um']\n"
+                    "    return float(receptor.inhibition(c, receptor.get_preset('s_ketamine').ki_um))",
+                    "hint": "The lozenge and the infusion hold racemic ketamine: use the 'racemic' "
+                    "preset's Ki, not one enantiomer's.",
+                },
             ],
         },
         "q2_tests": {
-            "title": "Exercise 2: block, and the mechanism verdict",
-            "section": "section 3, Mechanism",
-            "hint": "Peak in µM, c / (c + Ki) with the racemic Ki; which links of the chain are "
-            "shown, and in whom?",
+            "title": "Exercise 2: lozenge against infusion, in concentration and in block",
+            "section": "section 3, Mechanism (the figure after Exercise 1; and section 2)",
+            "hint": "Simulate the sublingual 0.5 mg/kg peak against the infusion's; for block, "
+            "divide peak_block_used of the two regimens.",
             "parts": [
-                _num("block_at_lozenge_peak", unit="fraction", low=0, high=1, rel=1e-3),
+                _num("cmax_ratio_lozenge_vs_iv", unit="ratio", low=0, rel=1e-3),
+                _num("block_ratio_lozenge_vs_iv", unit="ratio", low=0, rel=2e-3),
+            ],
+            "misconceptions": [
                 {
-                    "name": "mechanism_verdict",
-                    "kind": "choice",
-                    "case": "upper",
-                    "choices": ["A", "B", "C", "D"],
+                    "code": "block_ratio_lozenge_vs_iv = cmax_ratio_lozenge_vs_iv",
+                    "hint": "Block is not proportional to concentration: the one-site curve "
+                    "saturates. Compute the block at each peak, then divide the two blocks.",
+                },
+                {
+                    "code": "cmax_ratio_lozenge_vs_iv = pk.bioavailability_for('sublingual')",
+                    "hint": "Bioavailability predicts the ratio of the AUCs, not of the peaks: "
+                    "slow absorption spreads the dose out and lowers the peak further. Compare "
+                    "the two simulated peaks.",
+                },
+                {
+                    "code": "cmax_ratio_lozenge_vs_iv = 1 / cmax_ratio_lozenge_vs_iv\n"
+                    "block_ratio_lozenge_vs_iv = 1 / block_ratio_lozenge_vs_iv",
+                    "hint": "Your ratios are upside down: the exercise asks for the lozenge "
+                    "divided by the infusion.",
                 },
             ],
         },
         "q3_tests": {
-            "title": "Exercise 3: pooled remission RD and NNT",
-            "section": "section 4, Evidence (and notebook 05, section 3)",
-            "hint": "effect_from_ci for each row, meta.pool(method='DL'); NNT = 1 / RD rounded up.",
+            "title": "Exercise 3: pool the right subset",
+            "section": "section 4, Evidence: which trials (and notebook 05)",
+            "hint": "Rows: remission, population under 65, one arm per trial; variances from the "
+            "CIs; meta.pool(..., method='DL'); its .estimate and .tau2.",
             "parts": [
-                _num("pooled_remission_rd", unit="proportion", low=-1, high=1, rel=2e-3),
-                _num("nnt_remission", unit="people", whole=True, integer=True),
+                _num("pooled_remission_rd_u65", unit="proportion", low=-1, high=1, rel=2e-3),
+                _num("tau2_remission_u65", unit="squared proportion", low=0, high=1, rel=5e-3),
+            ],
+            "misconceptions": [
+                {
+                    "code": _pool07(
+                        [
+                            "transform1_remission_rd_56mg",
+                            "transform2_remission_rd",
+                            "transform3_remission_rd",
+                        ]
+                    ),
+                    "hint": "TRANSFORM-3 enrolled adults aged 65 or more: the exercise pools only "
+                    "the trials in adults under 65 (read the population column).",
+                },
+                {
+                    "code": _pool07(
+                        [
+                            "transform1_remission_rd_56mg",
+                            "transform1_remission_rd_84mg",
+                            "transform2_remission_rd",
+                        ]
+                    ),
+                    "hint": "TRANSFORM-1's two arms share one placebo group: pooling both counts "
+                    "those placebo patients twice. Take one comparison per trial.",
+                },
+                {
+                    "code": _pool07(
+                        ["transform1_remission_rd_56mg", "transform2_remission_rd"], method="FE"
+                    ),
+                    "hint": "A fixed-effect pool assumes the trials share one true effect (τ² = "
+                    "0); the exercise asks for DerSimonian–Laird random effects.",
+                },
+                {
+                    "code": _pool07(["transform1_remission_rd_84mg", "transform2_remission_rd"]),
+                    "hint": "Check which TRANSFORM-1 arm the exercise asks you to use.",
+                },
             ],
         },
         "q4_tests": {
-            "title": "Exercise 4: red flags in the advert",
-            "section": "section 5, Marketing red flags (and notebook 06, section 6)",
-            "hint": "Distinct categories from media.flag_text(ADVERT), sorted; then ask what "
-            "exactly is FDA-approved.",
+            "title": "Exercise 4: the number needed to treat, with its interval",
+            "section": "section 4, Evidence: which trials (and notebook 04, section 3)",
+            "hint": "NNT = 1 / RD; each end of the interval is 1 / |a limit of the RD's 95% CI|, "
+            "not rounded.",
             "parts": [
-                {"name": "flag_categories", "kind": "text_list", "ordered": True},
+                _num("nnt_u65", unit="people", low=1, rel=5e-3),
+                _num("nntb_end_u65", unit="people", low=1, rel=5e-3),
+                _num("nnth_end_u65", unit="people", low=1, rel=5e-3),
+            ],
+            "misconceptions": [
                 {
-                    "name": "approval_sentence_category",
-                    "kind": "choice",
-                    "case": "lower",
-                    "choices": list(CAPSTONE_CATEGORIES),
+                    "code": _pool07(
+                        ["transform1_remission_rd_56mg", "transform2_remission_rd"],
+                        method="FE",
+                        into="_sc_fe",
+                    )
+                    + "nnt_u65 = 1 / _sc_fe.estimate\n"
+                    "nntb_end_u65 = 1 / _sc_fe.ci_high\n"
+                    "nnth_end_u65 = 1 / _sc_fe.ci_low",
+                    "hint": "Your interval lies wholly above zero: that is the fixed-effect one. "
+                    "Use the DerSimonian–Laird interval of Exercise 3; its lower limit is below "
+                    "zero, so one end of the NNT interval is an NNTH.",
+                },
+                {
+                    "code": "nntb_end_u65, nnth_end_u65 = nnth_end_u65, nntb_end_u65",
+                    "hint": "The ends are swapped: the NNTB end comes from the RD's upper limit "
+                    "(the largest benefit), the NNTH end from the limit below zero.",
+                },
+                {
+                    "code": "nnt_u65 = math.ceil(nnt_u65)\n"
+                    "nntb_end_u65 = math.ceil(nntb_end_u65)\n"
+                    "nnth_end_u65 = math.ceil(nnth_end_u65)",
+                    "hint": "Rounding up is for reporting one NNT to readers; this exercise asks "
+                    "for the unrounded values.",
+                },
+            ],
+        },
+        "q5_tests": {
+            "title": "Exercise 5: what the flagger finds, and what it misses",
+            "section": "section 5, Marketing red flags (and sections 2 to 4 for the facts)",
+            "hint": "Label the flagger's sentences first; then check each other sentence against "
+            "the peaks of Exercise 2, SUSTAIN-1's relapse rates and both TRANSFORM arms.",
+            "parts": [
+                {
+                    "name": "welcome_verdicts",
+                    "kind": "choice_map",
+                    "keys": [str(i) for i in range(8)],
+                    "choices": ["flagged", "missed", "ok"],
+                }
+            ],
+            "misconceptions": [
+                {
+                    "code": "welcome_verdicts = {k: 'ok' if v == 'missed' else v "
+                    "for k, v in welcome_verdicts.items()}",
+                    "hint": "The flagger matches words, so it can miss a false statement written "
+                    "calmly. Read every unflagged sentence against the numbers of sections 2 to 4.",
+                },
+                {
+                    "code": "welcome_verdicts = {k: 'missed' if v == 'ok' else v "
+                    "for k, v in welcome_verdicts.items()}",
+                    "hint": "Not every unflagged sentence is wrong: check the esketamine approval "
+                    "sentence and the side-effect sentence against the sources of section 4.",
+                },
+            ],
+        },
+        "q6_tests": {
+            "title": "Exercise 6: the e-mail's rubric score",
+            "section": "section 5, Marketing red flags (and notebook 06, section 5)",
+            "hint": "Score R06, R12 and R14 by their anchors, merge with TUTOR_SCORES, and use "
+            "media.score_text(...).percent_of_max.",
+            "parts": [_num("welcome_score_pct", unit="%", low=0, high=100, abs_tol=0.05)],
+            "misconceptions": [
+                {
+                    "code": "welcome_score_pct = 100 * welcome_score.total / (2 * 14)",
+                    "hint": "Criteria that do not apply (None) leave the maximum as well as the "
+                    "total: divide by the highest score over the criteria that apply.",
+                },
+                {
+                    "code": "welcome_score_pct = welcome_score_pct / 100",
+                    "hint": "Give a percentage between 0 and 100, not a fraction.",
+                },
+                {
+                    "code": "welcome_score_pct = media.score_text({**TUTOR_SCORES, 'R06': 2, "
+                    "'R12': 0, 'R14': 2}).percent_of_max",
+                    "hint": "Saying nothing about costs is not 'fine' for R12: reread its anchors "
+                    "(what does a score of 2 describe?).",
+                },
+                {
+                    "code": "welcome_score_pct = float(welcome_score.total)",
+                    "hint": "That is the total in points; the exercise asks for it as a "
+                    "percentage of the highest possible score.",
                 },
             ],
         },
@@ -894,6 +1503,20 @@ def _misconception_records(kernel, assignment: str, gid: str, spec: dict, right:
     return out
 
 
+def _sealed_worked(kernel, assignment: str, gid: str, text: str, record: dict, old: dict) -> dict:
+    """The item's worked solution sealed under its right answer (see ``tools/worked.py``).
+
+    Runs right after the item's probe, whose atoms (``_sc_atoms``) are the right answer's.
+    """
+    out = kernel.run_ok(
+        "from ketlearn.answers import sealed as _sc_sealed\n"
+        f"print({MARK!r} + _sc_sealed.expected_token(_sc_atoms))\n",
+        f"{assignment} {gid} worked-solution token",
+    )
+    token = out.split(MARK, 1)[1].strip()
+    return worked.seal_item(assignment, gid, text, token, record["salt"], old.get("worked"))
+
+
 def _probe(spec: dict, salt: str) -> str:
     """Kernel code: the item's tokens from the solution (or the hidden test's reference)."""
     lines = [
@@ -937,6 +1560,10 @@ def generate(assignment: str, old: dict | None = None) -> dict[str, dict]:
     if unknown:
         raise SystemExit(f"{assignment}: specs for items not in the notebook: {unknown}")
     last = max(graded.values())
+    texts = worked.read_worked(assignment)
+    stray = sorted(set(texts) - set(graded))
+    if stray:
+        raise SystemExit(f"course/worked/{assignment}.md: sections for items not graded: {stray}")
     out: dict[str, dict] = {}
     with KernelSession(notebook_path(assignment).parent) as kernel:
         for i, cell in enumerate(nb.cells[: last + 1]):
@@ -949,6 +1576,10 @@ def generate(assignment: str, old: dict | None = None) -> dict[str, dict]:
                 text = kernel.run_ok(_probe(specs[gid], salt), f"{assignment} {gid} probe")
                 record = json.loads(text.split(MARK, 1)[1].strip())
                 out[gid] = {**public(specs[gid]), "record": record}
+                if gid in texts:  # sealed with the token the probe just hashed (_sc_atoms)
+                    out[gid]["worked"] = _sealed_worked(
+                        kernel, assignment, gid, texts[gid], record, (old or {}).get(gid, {})
+                    )
                 if specs[gid].get("misconceptions"):
                     out[gid]["misconceptions"] = _misconception_records(
                         kernel, assignment, gid, specs[gid], record, (old or {}).get(gid, {})

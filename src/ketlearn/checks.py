@@ -29,6 +29,7 @@ expect_number
 
 from __future__ import annotations
 
+import os
 import sys
 
 from .answers.canonical import Unfinished, call_answer
@@ -96,6 +97,14 @@ def answered(*names: str, namespace: dict | None = None, probe: tuple | None = N
     bool
         True if all are answered; otherwise prints which are not and returns False.
 
+    Raises
+    ------
+    AssertionError
+        Instead of printing, when nbgrader validates or autogrades the notebook
+        (``NBGRADER_EXECUTION`` is ``validate`` or ``autograde``): its Validate button and the
+        autograder count a cell as failed only when it raises, so an unanswered item fails
+        there while Run All in JupyterLab stays calm.
+
     Examples
     --------
     >>> answered("t_half_min", namespace={"t_half_min": 150.0})
@@ -113,10 +122,15 @@ def answered(*names: str, namespace: dict | None = None, probe: tuple | None = N
         return True
     listed = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " and " + missing[-1]
     verb = "holds" if len(missing) == 1 else "hold"
-    print(
+    message = (
         f"○ Not answered yet: {listed} still {verb} ... "
         "(write or finish your answer in the answer cell above, then run it)."
     )
+    if os.environ.get("NBGRADER_EXECUTION") in ("validate", "autograde"):
+        # nbgrader's Validate button and the autograder judge a cell by whether it raises:
+        # there an unanswered item must fail, with the same calm message.
+        raise AssertionError(message)
+    print(message)
     return False
 
 

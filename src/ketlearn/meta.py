@@ -104,7 +104,8 @@ from ketlearn._effectsize import se_from_ci as _shared_se_from_ci
 from ketlearn._meta_bias import EggerResult, egger_test, simulate_studies
 from ketlearn._meta_pool import MetaResult, leave_one_out, pool
 from ketlearn._meta_tau2 import TAU2_METHODS
-from ketlearn._meta_tau2 import check_yv as _check_yv  # noqa: F401  (used by widgets.meta)
+from ketlearn._meta_tau2 import check_yv as _check_yv  # also used by widgets.meta
+from ketlearn._meta_tau2 import tau2 as _tau2
 from ketlearn._validation import check_number
 
 __all__ = [
@@ -118,7 +119,39 @@ __all__ = [
     "pool",
     "se_from_ci",
     "simulate_studies",
+    "tau2_dl",
 ]
+
+
+def tau2_dl(estimates, variances) -> float:
+    """DerSimonian–Laird estimate of the between-study variance τ² [@dersimonian2007random].
+
+    τ² = max(0, (Q − (k − 1)) / (Σwᵢ − Σwᵢ²/Σwᵢ)) with fixed-effect weights wᵢ = 1/vᵢ and
+    Cochran's Q = Σwᵢ(yᵢ − θ̂_FE)². The same estimate :func:`pool` uses with ``method="DL"``;
+    notebook 05 has students write it and checks theirs against this one.
+
+    Parameters
+    ----------
+    estimates : array_like
+        Study effects on an additive scale (e.g. MADRS points, log risk ratios), at least two.
+    variances : array_like
+        Their sampling variances (squared units of ``estimates``), all > 0.
+
+    Returns
+    -------
+    float
+        τ² in squared units of ``estimates`` (0 when the studies agree at least as well as chance
+        predicts).
+
+    Examples
+    --------
+    >>> tau2_dl([1.0, 3.0], [1.0, 1.0])  # Q = 2, df = 1, denominator 2 - 2/2 = 1
+    1.0
+    >>> tau2_dl([1.0, 1.1, 0.9], [1.0, 1.0, 1.0])
+    0.0
+    """
+    y, v = _check_yv(estimates, variances, min_k=2)
+    return float(_tau2(y, v, "DL"))
 
 
 def se_from_ci(

@@ -8,6 +8,8 @@ A :class:`Regimen` (route, dose, weight, schedule) and a parameter preset go in;
 concentration over time (ng/mL and µM) comes out of :func:`simulate`. :func:`summary` reads Cmax,
 tmax and AUC from that table; :func:`half_lives_min`, :func:`vss_l_per_kg` and
 :func:`clearance_l_per_min` derive disposition quantities from a preset's micro-constants;
+:func:`auc_trapezoid_ng_h_per_ml` and :func:`terminal_half_life_min` read exposure and the
+terminal half-life from sampled data without a model (non-compartmental);
 :func:`bands` loads the plasma concentrations that Zanos et al. 2018 (Table 1) link to clinical
 effects, for shading plots.
 
@@ -47,6 +49,7 @@ The antidepressant-trial infusion (0.5 mg/kg over 40 min) in a 70 kg adult, Domi
 
 from __future__ import annotations
 
+from ketlearn._pk_nca import auc_trapezoid_ng_h_per_ml, terminal_half_life_min
 from ketlearn._pk_presets import (
     DOMINO_1984,
     HERD_2007,
@@ -76,6 +79,7 @@ __all__ = [
     "MicroConstantPreset",
     "Regimen",
     "RouteParameters",
+    "auc_trapezoid_ng_h_per_ml",
     "bands",
     "bioavailability_for",
     "clearance_l_per_min",
@@ -86,5 +90,6 @@ __all__ = [
     "simulate",
     "simulate_amounts",
     "summary",
+    "terminal_half_life_min",
     "vss_l_per_kg",
 ]

@@ -14,8 +14,11 @@ Each call of :func:`ketlearn.selfcheck.check` appends its verdict to one small J
   which does not accept keyboard input) never write it, and neither does nbgrader while it
   autogrades or validates (it sets ``NBGRADER_EXECUTION``), so running the solutions on a
   machine never marks its owner's exercises as passed. An explicit ``KETLEARN_PROGRESS_FILE``
-  path is an explicit choice and is written in any context (except under nbgrader); the test
-  suite and the tools also set ``KETLEARN_PROGRESS_FILE=off``.
+  path is an explicit choice and is written in any context (except under nbgrader and the
+  repository's tools): the test suite sets ``KETLEARN_PROGRESS_FILE=off`` (``tests/conftest.py``),
+  and the tools that execute notebooks (site build, release, self-check data, benchmarks,
+  ``ketlearn grade``) run inside :func:`recording_off`, which overrides even a path the user
+  exported for their own notebooks.
 - **When.** Only an explicit self-check writes. Importing ketlearn (or this module) writes
   nothing; :func:`show` and :func:`summary` only read.
 - **What.** Per item: passed or not, the number of attempts, and when it was first passed. No
@@ -27,17 +30,28 @@ Each call of :func:`ketlearn.selfcheck.check` appends its verdict to one small J
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pandas is imported only when a table is asked for
     import pandas as pd
 
-__all__ = ["interactive_session", "progress_file", "read", "record", "reset", "show", "summary"]
+__all__ = [
+    "interactive_session",
+    "progress_file",
+    "read",
+    "record",
+    "recording_off",
+    "reset",
+    "show",
+    "summary",
+]
 
 _ENV = "KETLEARN_PROGRESS_FILE"
 
@@ -59,6 +73,31 @@ def progress_file() -> Path | None:
             return None
         return Path(value).expanduser()
     return Path.home() / ".ketlearn" / "progress.json"
+
+
+@contextlib.contextmanager
+def recording_off() -> Iterator[None]:
+    """Record nothing inside the block, here and in every kernel or process started from it.
+
+    The repository's tools wrap their work in it (the site build, ``make release``, the
+    self-check data generator, ``make bench``, ``ketlearn grade``): it sets
+    ``KETLEARN_PROGRESS_FILE=off`` for the block, overriding a path the user may have exported
+    for their own notebooks, and restores the previous value afterwards.
+
+    >>> import os
+    >>> with recording_off():
+    ...     progress_file() is None
+    True
+    """
+    old = os.environ.get(_ENV)
+    os.environ[_ENV] = "off"
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(_ENV, None)
+        else:
+            os.environ[_ENV] = old
 
 
 def interactive_session() -> bool:

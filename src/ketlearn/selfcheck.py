@@ -53,6 +53,9 @@ quantised on that lattice. It never holds an expected value. So:
   reset. The cost of each query is the limit.
 - Also public: the number of entries of an answer (array shape, number of labels in a mapping),
   and, per number, whether the tolerance is relative or absolute there (one bit about its size).
+- Worked solutions (:func:`worked`) are stored encrypted under a key derived from the right
+  answer's tokens with another salt (:mod:`ketlearn.answers.sealed`): they are exactly as
+  protected as the answer, so an item with few possible answers opens by trying each.
 - Anyone with the source notebooks (instructors, the public repository) has the answers anyway;
   the protection is about learners working from the released notebooks.
 - Like every check inside the learner's own kernel, a determined user can edit the package; the
@@ -61,12 +64,13 @@ quantised on that lattice. It never holds an expected value. So:
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import progress
+from . import _worked, progress
 from ._selfcheck_items import item_ids, item_spec, load_data
 from .answers import canonical as codec
 from .answers.plain import AnswerTypeError
@@ -80,6 +84,7 @@ __all__ = [
     "load_data",
     "misconception_hint",
     "student_function",
+    "worked",
 ]
 
 _MISSING = object()
@@ -190,8 +195,13 @@ def evaluate(assignment: str, item: str, namespace: dict | None = None) -> Verdi
     """
     if namespace is None:
         namespace = sys._getframe(1).f_globals
-    return evaluate_spec(item_spec(assignment, item), namespace, load_data()["kdf"],
-                         assignment=assignment, item=item)  # fmt: skip
+    spec = item_spec(assignment, item)
+    result = evaluate_spec(spec, namespace, load_data()["kdf"], assignment=assignment, item=item)
+    if result.passed and spec.get("worked"):
+        how = f"selfcheck.worked({assignment!r}, {item!r})"
+        message = f"{result.message}\n  Worked solution (how an expert does it, pitfalls): {how}"
+        result = dataclasses.replace(result, message=message)
+    return result
 
 
 def evaluate_spec(
@@ -358,3 +368,40 @@ def student_function(
         "to use yours."
     )
     return fallback
+
+
+def worked(assignment: str, item: str, namespace: dict | None = None) -> None:
+    """Show an item's worked solution, once the answer in the notebook is right.
+
+    The worked solution (how an expert does it, common pitfalls) is shipped encrypted under a
+    key derived from the right answer (:mod:`ketlearn.answers.sealed`), so only a right answer
+    opens it: this call re-reads the answer's variables, checks them like :func:`check` (without
+    recording progress) and, when they are right, derives the key from them and shows the text
+    (rendered markdown in a notebook, printed elsewhere). A wrong or missing answer gets the
+    self-check's verdict instead.
+
+    Examples
+    --------
+    >>> worked("00-orientation", "q1_tests", {"n_estimates": 3})  # doctest: +ELLIPSIS
+    ✘ Exercise 1... — not right yet. ...
+    The worked solution opens once the self-check says ✔.
+    """
+    if namespace is None:
+        namespace = sys._getframe(1).f_globals
+    spec = item_spec(assignment, item)
+    if not spec.get("worked"):
+        print(f"{spec.get('title', item)} has no worked solution yet.")
+        return
+    result = evaluate_spec(spec, namespace, load_data()["kdf"], assignment=assignment, item=item)
+    text = None
+    if result.passed:
+        text = _worked.open_item(
+            spec, namespace, load_data()["kdf"], assignment=assignment, item=item
+        )
+    if text is None:
+        print(
+            result.message if not result.passed else f"✘ {spec.get('title', item)} — not right yet."
+        )
+        print("The worked solution opens once the self-check says ✔.")
+        return
+    _worked.show(text)

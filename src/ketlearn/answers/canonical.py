@@ -1,7 +1,7 @@
 """Canonicalise, quantise, hash: how an answer is stored and recognised without being readable.
 
-This is the path every stored answer takes (self-checks today; misconception hints and
-per-student variants next, see :mod:`ketlearn.answers`):
+This is the path every stored answer takes (self-checks, misconception hints and the keys of
+sealed worked solutions; per-student variants next, see :mod:`ketlearn.answers`):
 
 1. **Canonicalise** (:func:`flatten`, :func:`canonical_atoms`): the answer's variables, described
    by public *parts* (kind, unit, tolerance, shape, labels), become *atoms*: text atoms (a route

@@ -93,11 +93,16 @@ def _add_report_parser(sub) -> None:
 
 
 def _run_report(args) -> int:
+    from ketlearn.grading.hints import SelfcheckHints
     from ketlearn.grading.report import build_report
     from ketlearn.grading.report_html import write_report
 
     report = build_report(
-        args.course, args.assignments or None, drop=args.drop, max_flags=args.max_flags
+        args.course,
+        args.assignments or None,
+        hints=SelfcheckHints(),
+        drop=args.drop,
+        max_flags=args.max_flags,
     )
     for path in write_report(report, args.out):
         print(f"Wrote {path}")

@@ -5,7 +5,9 @@ hidden tests and whose tracebacks quote their source (nbgrader issue #917). This
 its own HTML from the autograded notebook instead:
 
 - a summary table first: every graded item, its score, its maximum, and the message of a
-  failed test (the exception's type and message only);
+  failed test (the exception's type and message only), plus the hint of an anticipated wrong
+  answer the student's answer matches (misconception hints, :mod:`ketlearn.grading.hints`,
+  the same hints the self-check shows);
 - test cells reduced to what the student was given (hidden-test blocks removed);
 - error outputs reduced to ``ExceptionType: message`` (no traceback, so no source lines);
 - a final check: no distinctive line of any hidden test may appear in the HTML; if one does,
@@ -27,6 +29,7 @@ preprocessors, so both ways of producing feedback leave the hidden tests out.
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
 
@@ -130,12 +133,16 @@ class HideHiddenTests(Preprocessor):
         return nb, resources
 
 
-def feedback_html(nb, grades: dict[str, dict], tests: dict[str, str], title: str) -> str:
+def feedback_html(
+    nb, grades: dict[str, dict], tests: dict[str, str], title: str, hints: dict | None = None
+) -> str:
     """HTML feedback for an autograded notebook ``nb``.
 
     ``grades`` maps grade ids to ``{"score", "max_score", "auto_score"}``; ``tests`` maps test
-    grade ids to their full source (from the gradebook), used to strip and to check for leaks.
+    grade ids to their full source (from the gradebook), used to strip and to check for leaks;
+    ``hints`` maps grade ids of failed items to a misconception hint (shown after the message).
     """
+    hints = hints or {}
     from nbconvert import HTMLExporter
 
     rows = []
@@ -150,9 +157,10 @@ def feedback_html(nb, grades: dict[str, dict], tests: dict[str, str], title: str
                     messages.setdefault(gid, text)
     for gid, g in grades.items():
         score = "needs manual grading" if g["score"] is None else f"{g['score']:g}"
-        rows.append(
-            f"| {gid} | {score} | {g['max_score']:g} | {messages.get(gid, '').replace('|', '/')} |"
-        )
+        message = messages.get(gid, "")
+        if hints.get(gid):
+            message = f"{message} **Hint:** {hints[gid]}".strip()
+        rows.append(f"| {gid} | {score} | {g['max_score']:g} | {_cell_text(message)} |")
     total = sum(g["score"] or 0 for g in grades.values())
     top = sum(g["max_score"] for g in grades.values())
     summary = nbformat.v4.new_markdown_cell(
@@ -166,18 +174,76 @@ def feedback_html(nb, grades: dict[str, dict], tests: dict[str, str], title: str
     return body
 
 
-def write_feedback(course=".", assignments=None, students=None) -> tuple[list[Path], list[str]]:
-    """Write feedback HTML for every autograded submission; return (files, problems)."""
+def _cell_text(text: str) -> str:
+    """Text for one markdown table cell: one line, no cell separators."""
+    return " ".join(text.split()).replace("|", "/")
+
+
+def _failed_items(autograded: Path, names: list[str], students) -> list[tuple]:
+    """``(assignment, grade_id, answers)`` of every failed item in the grade markers."""
+    from ketlearn.grading.gradebook import MARKER
+
+    out = []
+    for name in names:
+        for marker in sorted(autograded.glob(f"*/{name}/{MARKER}")):
+            if students and marker.parent.parent.name not in students:
+                continue
+            try:
+                notebooks = json.loads(marker.read_text(encoding="utf-8")).get("items", {})
+            except (OSError, ValueError, AttributeError):
+                continue
+            for items in notebooks.values():
+                for gid, item in items.items():
+                    if isinstance(item, dict) and not item.get("passed") and item.get("answers"):
+                        out.append((name, gid, item["answers"]))
+    return out
+
+
+def _item_hints(marker: Path, notebook: str, source) -> dict[str, str]:
+    """Hints for the failed items of one notebook, from ``ketlearn grade``'s marker file."""
+    if source is None:
+        return {}
+    try:
+        items = json.loads(marker.read_text(encoding="utf-8")).get("items", {}).get(notebook, {})
+    except (OSError, ValueError, AttributeError):
+        return {}
+    assignment = marker.parent.name
+    out = {}
+    for gid, item in items.items():
+        if isinstance(item, dict) and not item.get("passed") and item.get("answers"):
+            if source.declares(assignment, gid):
+                hint = source.match(assignment, gid, item["answers"])
+                if hint:
+                    out[gid] = hint
+    return out
+
+
+def write_feedback(
+    course=".", assignments=None, students=None, hints=None
+) -> tuple[list[Path], list[str]]:
+    """Write feedback HTML for every autograded submission; return (files, problems).
+
+    ``hints`` is a :class:`ketlearn.grading.report.HintSource`; by default the misconception
+    hints of the self-check data (:class:`ketlearn.grading.hints.SelfcheckHints`), matched on
+    the plain answers ``ketlearn grade`` recorded for each failed item. Pass ``False`` for none.
+    """
     from nbgrader.api import Gradebook
 
+    from ketlearn.grading.gradebook import MARKER
+    from ketlearn.grading.hints import SelfcheckHints
     from ketlearn.grading.prepare import load_assignment
 
+    if hints is None:
+        hints = SelfcheckHints()
+    hints = hints or None
     api, db_url = open_course(Path(course))
     root = Path(api.coursedir.root)
     autograded = root / api.coursedir.autograded_directory
     written, problems = [], []
     with Gradebook(db_url, api.coursedir.course_id) as gb:
         names = assignments or [a.name for a in gb.assignments]
+        if hints is not None and hasattr(hints, "prefetch"):  # match the class on every core
+            hints.prefetch(_failed_items(autograded, names, students))
         for name in names:
             spec = load_assignment(gb, root, name)
             for sub in gb.assignment_submissions(name):
@@ -199,8 +265,10 @@ def write_feedback(course=".", assignments=None, students=None) -> tuple[list[Pa
                     }
                     tests = {g: t.source for g, t in spec.notebooks[nb_name].tests.items()}
                     nb = nbformat.read(path, as_version=4)
+                    found = _item_hints(autograded / student / name / MARKER, nb_name, hints)
                     try:
-                        body = feedback_html(nb, grades, tests, f"{name} / {nb_name} / {student}")
+                        title = f"{name} / {nb_name} / {student}"
+                        body = feedback_html(nb, grades, tests, title, hints=found)
                     except RuntimeError as exc:
                         problems.append(f"{student}/{name}/{nb_name}: {exc}")
                         continue

@@ -7,9 +7,10 @@ per notebook: time-outs and other faults), and computes with :mod:`ketlearn.anal
 page and CSV files are :mod:`ketlearn.grading.report_html`, a thin layer on the result.
 
 Misconception hints (issue 12) plug in through :class:`HintSource`: an object that says which
-items declare hints and which hint a wrong answer triggers. The ``hints`` column of an item is
-filled (hint → number of students) when the source declares hints for it, and left empty
-otherwise; without a source no item declares hints.
+items declare hints and which hint a wrong answer triggers
+(:class:`ketlearn.grading.hints.SelfcheckHints` reads them from the self-check data; ``ketlearn
+report`` uses it). The ``hints`` column of an item is filled (hint → number of students) when the
+source declares hints for it, and left empty otherwise; without a source no item declares hints.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import ast
 import json
 import math
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -38,8 +40,13 @@ class HintSource(Protocol):
     def declares(self, assignment: str, grade_id: str) -> bool:
         """True when the item has anticipated wrong answers with hints."""
 
-    def match(self, assignment: str, grade_id: str, name: str, value) -> str | None:
-        """The hint (a short label) a student's wrong ``value`` of ``name`` triggers, or None."""
+    def match(self, assignment: str, grade_id: str, answers: Mapping[str, object]) -> str | None:
+        """The hint a student's wrong answer triggers, or None.
+
+        ``answers`` maps the item's variable names to the plain data the test read (as the grade
+        marker stores it: the codec's encoding); an item is matched as a whole, since an
+        anticipated wrong answer may involve several of its variables.
+        """
 
 
 @dataclass
@@ -313,15 +320,11 @@ def _wrong(a, nb, gid, markers, src, hints, top):
         item = m.get("items", {}).get(nb, {}).get(gid)
         if not item or item.get("passed"):
             continue
-        student_hints = set()
         for name, data in sorted(item.get("answers", {}).items()):
-            value = _decoded(data)
-            per_name.setdefault(name, []).append(value)
-            if declared:
-                hint = hints.match(a, gid, name, value)
-                if hint:
-                    student_hints.add(hint)
-        hits.update(student_hints)
+            per_name.setdefault(name, []).append(_decoded(data))
+        hint = hints.match(a, gid, item.get("answers", {})) if declared else None
+        if hint:
+            hits[hint] += 1
     wrong = []
     for name, values in sorted(per_name.items()):
         for label, count in analytics.group_answers(values, rel=rel, abs_tol=abs_tol, top=top):

@@ -1,0 +1,141 @@
+"""Misconception hints for the autograder's feedback and report, from the self-check data.
+
+The package's ``_selfcheck_data.json`` stores, per item, anticipated wrong answers as records
+made exactly like the right answer's (:func:`ketlearn.answers.make_record`: salted scrypt hashes
+of quantised tokens, never readable values) next to a hint::
+
+    "misconceptions": [{"hint": "...", "record": {"salt", "lattice", "digest"}}, ...]
+
+:class:`SelfcheckHints` implements :class:`ketlearn.grading.report.HintSource` from that file,
+so the self-check (in the learner's kernel) and the autograder's feedback (on the instructor's
+side) show the same hint for the same wrong answer.
+
+Trusted side. It sees only what the grading codec carried out of the student's process: plain
+values rebuilt as fresh objects (:func:`ketlearn.grading.codec.decode`) and kept in the grade
+marker (:func:`ketlearn.grading.gradebook.report_answers`). It never imports, calls or executes
+anything a student wrote; so items whose answer is a function (the codec carries no behaviour)
+get no hint here, and neither do answers too large for the marker.
+
+Cost. Each misconception costs one scrypt derivation per candidate token (32 MiB, about
+0.1-0.3 s): only failed items are matched, and each distinct answer is matched once per item
+(results are cached, so a class repeating the same mistake costs one derivation), and
+:meth:`SelfcheckHints.prefetch` matches a whole class on every core before the feedback is
+written.
+``benchmarks/bench_hints.py`` prints the figures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+
+from ketlearn.answers import canonical
+from ketlearn.answers.plain import AnswerTypeError
+from ketlearn.grading.codec import decode
+
+__all__ = ["SelfcheckHints"]
+
+
+class SelfcheckHints:
+    """Hints of anticipated wrong answers, read from the self-check data (a ``HintSource``).
+
+    Parameters
+    ----------
+    data : dict, optional
+        The self-check data (``{"kdf", "assignments": {name: {grade_id: spec}}}``); by default
+        the file shipped in the package.
+
+    Examples
+    --------
+    >>> hints = SelfcheckHints({"kdf": {}, "assignments": {"a": {"q1_tests": {"parts": []}}}})
+    >>> hints.declares("a", "q1_tests"), hints.declares("b", "q1_tests")
+    (False, False)
+    """
+
+    def __init__(self, data: dict | None = None):
+        if data is None:
+            from ketlearn._selfcheck_items import load_data
+
+            data = load_data()
+        self._data = data
+        self._kdf = data.get("kdf", canonical.KDF)
+        self._cache: dict[tuple, str | None] = {}
+        self.derivations = 0  # scrypt derivations made so far (for the benchmark)
+        self._lock = threading.Lock()
+
+    def _spec(self, assignment: str, grade_id: str) -> dict | None:
+        return self._data.get("assignments", {}).get(assignment, {}).get(grade_id)
+
+    def declares(self, assignment: str, grade_id: str) -> bool:
+        """True when the item has anticipated wrong answers with hints."""
+        spec = self._spec(assignment, grade_id)
+        return bool(spec and spec.get("misconceptions"))
+
+    def match(self, assignment: str, grade_id: str, answers: Mapping[str, object]) -> str | None:
+        """The hint a failed item's answers trigger, or None.
+
+        ``answers`` maps the item's variable names to the codec's plain data (as stored in the
+        grade marker) or to already decoded plain values. The first matching misconception
+        wins, in the order the item lists them.
+        """
+        job = self._job(assignment, grade_id, answers)
+        if job is None:
+            return None
+        key, misconceptions, atoms = job
+        if key not in self._cache:
+            self._cache[key] = self._first_hint(misconceptions, atoms)
+        return self._cache[key]
+
+    def prefetch(self, requests: Iterable[tuple[str, str, Mapping]], workers: int = 0) -> int:
+        """Match many failed items at once, on every core, so later :meth:`match` calls are free.
+
+        ``requests`` are ``(assignment, grade_id, answers)``; scrypt releases the GIL, so threads
+        use all cores. Returns how many distinct answers were matched.
+        """
+        jobs = {}
+        for assignment, grade_id, answers in requests:
+            job = self._job(assignment, grade_id, answers)
+            if job is not None and job[0] not in self._cache:
+                jobs[job[0]] = job
+        if jobs:
+            with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+                found = pool.map(lambda job: self._first_hint(job[1], job[2]), jobs.values())
+                self._cache.update(zip(jobs, found, strict=True))
+        return len(jobs)
+
+    def _job(self, assignment: str, grade_id: str, answers: Mapping) -> tuple | None:
+        spec = self._spec(assignment, grade_id)
+        if not spec or not spec.get("misconceptions"):
+            return None
+        values = {name: _plain(data) for name, data in answers.items()}
+        try:
+            atoms = canonical.canonical_atoms(spec["parts"], values)
+        except (KeyError, AnswerTypeError, canonical.Mismatch, ValueError, TypeError):
+            return None  # missing, of the wrong kind, a function, or failing a visible check
+        return (
+            (assignment, grade_id, json.dumps(atoms, default=repr)),
+            spec["misconceptions"],
+            atoms,
+        )
+
+    def _first_hint(self, misconceptions: list[dict], atoms: list[tuple]) -> str | None:
+        for m in misconceptions:
+            tokens = canonical.candidate_tokens(atoms, m["record"]["lattice"])
+            with self._lock:
+                self.derivations += len(tokens)
+            if canonical.matches(atoms, m["record"], self._kdf):
+                return m["hint"]
+        return None
+
+
+def _plain(data: object) -> object:
+    """A marker's encoded value decoded with the codec (a decoded value passes through)."""
+    if type(data) in (dict, list):
+        try:
+            return decode(data)
+        except Exception:  # not the codec's format: leave it as it is
+            return data
+    return data
