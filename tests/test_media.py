@@ -455,6 +455,35 @@ def test_precision_recall_bad_input():
         media.evaluate_flagger("dev", n_boot=0)
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.booleans()), min_size=1, max_size=60))
+def test_confusion_rates_agree_with_scikit_learn(pairs):
+    from sklearn.metrics import confusion_matrix, precision_score, recall_score
+
+    truth = [t for t, _ in pairs]
+    flagged = [f for _, f in pairs]
+    r = media.confusion_rates(truth, flagged)
+    tn, fp, fn, tp = confusion_matrix(truth, flagged, labels=[False, True]).ravel()
+    assert (r["tp"], r["fp"], r["fn"], r["tn"], r["n"]) == (tp, fp, fn, tn, len(pairs))
+    if tp + fp:
+        assert r["precision"] == pytest.approx(precision_score(truth, flagged))
+    else:
+        assert math.isnan(r["precision"])
+    if tp + fn:
+        assert r["recall"] == pytest.approx(recall_score(truth, flagged))
+    if tn + fp:
+        assert r["specificity"] == pytest.approx(recall_score(truth, flagged, pos_label=False))
+    else:
+        assert math.isnan(r["specificity"])
+
+
+def test_confusion_rates_bad_input():
+    with pytest.raises(ValueError, match="flagged must have one value per sentence"):
+        media.confusion_rates([True, False], [True])
+    with pytest.raises(ValueError, match="promotional must be a 1-D sequence of True/False"):
+        media.confusion_rates([1, 0], [True, False])
+
+
 # --------------------------------------------------------------------------- rubric
 
 

@@ -195,27 +195,36 @@ WRONG: dict[str, dict[str, list[str]]] = {
     },
     "06-media-literacy-misuse": {
         "q1_tests": [
-            "f04_total = f04_total + 2",
-            "f04_percent = 100 * f04_total / 28",
-            "f04_scored_2 = f04_scored_2[::-1]",
+            "relative_risk = 1 / relative_risk",
+            "nnt = math.ceil(nnt)",
+            "risk_difference_pct_points = 17.5 - 6.7 / 100",
         ],
         "q2_tests": [
-            "kappa_ab, kappa_ab_quadratic = kappa_ab_quadratic, kappa_ab",
-            "kappa_ab = 0.5",
+            "f04_scored_2 = f04_scored_2[::-1]",
+            "f04_scored_2 = f04_scored_2[:-1]",
+            "f04_percent_r13_zero = 100 * (sum(v or 0 for v in rater_a_f04.values()) + 2) / 28",
         ],
         "q3_tests": [
-            "risk_difference_pct_points = risk_difference_pct_points / 100",
-            "nnh = 1 / risk_difference_pct_points",
-            "implied_per_1000 = relative_risk",
+            "kappa_statements = ['A', 'B', 'C', 'E']",
+            "kappa_statements = ['B', 'C']",
+            "p_observed, p_chance = p_chance, p_observed",
         ],
-        "q4_tests": ["test_precision = 1.0", "test_recall = test_recall * 100"],
-        "q6_tests": [
-            "verdicts = {'a': 'false', 'b': 'false', 'c': 'supported'}",
-            "verdicts = {'a': 'unverifiable', 'b': 'misleading', 'c': 'supported'}",
-            "verdicts = ['unverifiable', 'false', 'supported']",
+        "q4_tests": [
+            "def flag_rates(promotional, flagged):\n    return {'precision': 0.5}",
+            "flag_rates = lambda promotional, flagged: media.confusion_rates(promotional, flagged)",
+        ],
+        "q5_tests": [
+            "desk_specificity = 1 - desk_specificity",
+            "desk_recall = float(desk_recall > 0)",
         ],
         "q7_tests": [
-            "relative_increase_pct = relative_increase_pct / 100",
+            "verdicts = {'a': 'unverifiable', 'b': 'false', 'c': 'supported', 'd': 'false'}",
+            "verdicts = {'a': 'false', 'b': 'false', 'c': 'supported', 'd': 'misleading'}",
+            "verdicts = ['unverifiable', 'false', 'supported', 'misleading']",
+        ],
+        "q8_tests": [
+            "true_statements = ['A', 'C', 'D', 'E']",
+            "true_statements = ['A', 'B', 'C', 'E']",
             "absolute_increase_pct_points = absolute_increase_pct_points * 100",
         ],
     },

@@ -47,6 +47,15 @@ ROUTES = ["intramuscular", "intranasal", "oral", "rectal", "sublingual"]
 CATEGORIES = ["chemistry", "clinical", "regulation", "recreational use", "science", "media"]
 
 
+_DESK = (
+    "_m = media.sentence_predictions({args})\n"
+    "_m = _m[_m['genre'].astype(str).isin(['press_release', 'news_feature']) | (not {genres})]\n"
+    "_r = media.confusion_rates(_m['promotional'].to_numpy(bool), _m['flagged'].to_numpy(bool))\n"
+    "desk_precision, desk_recall = _r['precision'], _r['recall']\n"
+    "desk_specificity = _r['specificity']"
+)  # notebook 06, Exercise 5: the desk's figures computed the wrong way (misconceptions)
+
+
 def _num(name, **kw):
     return {"name": name, "kind": "number", **kw}
 
@@ -1526,68 +1535,233 @@ SPECS: dict[str, dict[str, dict]] = {
     },
     "06-media-literacy-misuse": {
         "q1_tests": {
-            "title": "Exercise 1: scoring an advert with the rubric",
-            "section": "section 5, A rubric, and whether two people agree on it",
-            "hint": "Leave the n.a. criterion out of the maximum; list the 2-point ids sorted.",
+            "title": "Exercise 1: a relative headline, in absolute terms",
+            "section": "section 3, Absolute versus relative numbers",
+            "hint": "Each risk is the remitters per 100 divided by 100; percentage points are 100 x "
+            "the difference of the risks; odds are p / (1 - p).",
             "parts": [
-                _num("f04_total", unit="points", integer=True),
-                _num("f04_percent", unit="%", rel=1e-6),
-                {"name": "f04_scored_2", "kind": "text_list", "ordered": True},
+                _num("relative_risk", unit="ratio", low=0, rel=1e-3),
+                _num("risk_difference_pct_points", unit="percentage points", rel=1e-3),
+                _num("nnt", unit="people", rel=1e-3),
+                _num("odds_ratio", unit="ratio", low=0, rel=1e-3),
+            ],
+            "misconceptions": [
+                {
+                    "code": "relative_risk = odds_ratio",
+                    "hint": "relative_risk is a ratio of odds here. A relative risk divides the "
+                    "two risks (the proportions in remission) themselves; odds, p / (1 - p), "
+                    "belong in odds_ratio.",
+                },
+                {
+                    "code": "risk_difference_pct_points = risk_difference_pct_points / 100",
+                    "hint": "risk_difference_pct_points looks like a difference of proportions. "
+                    "Percentage points are 100 x that difference (the difference of the two "
+                    "percentages).",
+                },
+                {
+                    "code": "nnt = 1 / risk_difference_pct_points",
+                    "hint": "nnt divides 1 by the difference in percentage points. The number "
+                    "needed to treat is 1 / the difference written as a proportion: a number of "
+                    "people.",
+                },
+                {
+                    "code": "odds_ratio = relative_risk",
+                    "hint": "odds_ratio equals the ratio of the risks. Turn each risk p into odds, "
+                    "p / (1 - p), then divide the odds.",
+                },
             ],
         },
         "q2_tests": {
-            "title": "Exercise 2: Cohen's kappa",
+            "title": "Exercise 2: what n.a. does to a score",
             "section": "section 5, A rubric, and whether two people agree on it",
-            "hint": "Categories 0, 1, 2; the second kappa uses weights='quadratic'.",
+            "hint": "Each applicable criterion gives at most 2 points; n.a. leaves a criterion out "
+            "of the maximum, a 0 keeps it in. List the 2-point ids sorted.",
             "parts": [
-                _num("kappa_ab", low=-1, high=1, rel=1e-6),
-                _num("kappa_ab_quadratic", low=-1, high=1, rel=1e-6),
+                _num("f04_percent", unit="%", low=0, high=100, rel=1e-6),
+                _num("f04_percent_r13_zero", unit="%", low=0, high=100, rel=1e-6),
+                {"name": "f04_scored_2", "kind": "text_list", "ordered": True},
+            ],
+            "misconceptions": [
+                {
+                    "code": "f04_percent = f04_percent_r13_zero",
+                    "hint": "f04_percent divides by the maximum over all 14 criteria. A criterion "
+                    "marked n.a. leaves the maximum as well as the total.",
+                },
+                {
+                    "code": "f04_percent = f04_percent / 100",
+                    "hint": "f04_percent looks like a fraction; the item asks for a percentage "
+                    "(0 to 100).",
+                },
+                {
+                    "code": "f04_percent_r13_zero = f04_percent",
+                    "hint": "f04_percent_r13_zero equals the n.a. version. Scoring R13 as 0 adds "
+                    "nothing to the total but 2 points to the maximum.",
+                },
             ],
         },
         "q3_tests": {
-            "title": "Exercise 3: relative claim to absolute risks",
-            "section": "section 3, Absolute versus relative numbers",
-            "hint": "Risks are events / people per arm; percentage points are 100 x the "
-            "difference.",
+            "title": "Exercise 3: agreement beyond chance, by hand",
+            "section": "section 5, A rubric, and whether two people agree on it",
+            "hint": "p_o is the share of items scored the same; p_e adds, over the scores k, "
+            "(A's share of k) x (B's share of k); kappa = (p_o - p_e) / (1 - p_e).",
             "parts": [
-                _num("relative_risk", unit="ratio", low=1, rel=1e-3),
-                _num("risk_difference_pct_points", unit="percentage points", rel=1e-3),
-                _num("nnh", unit="people", rel=1e-3),
-                _num("implied_per_1000", unit="per 1,000", rel=1e-3),
+                _num("p_observed", unit="proportion", low=0, high=1, rel=1e-6),
+                _num("p_chance", unit="proportion", low=0, high=1, rel=1e-6),
+                _num("kappa_ab", low=-1, high=1, rel=1e-6),
+                {"name": "kappa_statements", "kind": "text_list", "ordered": False},
+            ],
+            "misconceptions": [
+                {
+                    "code": "kappa_ab = p_observed",
+                    "hint": "kappa_ab equals the raw agreement. Kappa takes away the agreement "
+                    "expected by chance: (p_o - p_e) / (1 - p_e).",
+                },
+                {
+                    "code": "p_chance = 1 / 3\nkappa_ab = (p_observed - p_chance) / (1 - p_chance)",
+                    "hint": "p_chance treats the three scores as equally likely. Chance agreement "
+                    "uses each student's own shares of 0s, 1s and 2s, multiplied score by score "
+                    "and added.",
+                },
+                {
+                    "code": "kappa_ab = float(media.cohen_kappa(ratings['rater_a'].tolist(), "
+                    "ratings['rater_b'].tolist(), weights='quadratic', categories=[0, 1, 2]))",
+                    "hint": "kappa_ab is a weighted kappa. The item asks for Cohen's kappa without "
+                    "weights, where every disagreement counts the same.",
+                },
             ],
         },
         "q4_tests": {
-            "title": "Exercise 4: precision and recall (frozen test split)",
+            "title": "Exercise 4: the flagger's scorecard (flag_rates)",
             "section": "section 6, A transparent red-flag flagger",
-            "hint": "Test sentences only, each flagged on its own; a sentence counts as flagged "
-            "when flag_text returns any row.",
+            "hint": "Count each cell of the confusion matrix with & and ~ on the two True/False "
+            "arrays; each rate divides by a different total (all flagged, all promotional, all "
+            "not promotional).",
             "parts": [
-                _num("test_precision", unit="proportion", low=0, high=1, rel=1e-6),
-                _num("test_recall", unit="proportion", low=0, high=1, rel=1e-6),
+                {
+                    "name": "flag_rates",
+                    "kind": "function",
+                    "calls": [
+                        {
+                            "args": [
+                                [True] * 10 + [False] * 5,
+                                [True] * 4 + [False] * 6 + [True] + [False] * 4,
+                            ],
+                            "out": {"kind": "mapping", "rel": 1e-6},
+                        },
+                        {
+                            "args": [
+                                [True, False, False, False, False, True, False],
+                                [False, True, True, True, True, True, False],
+                            ],
+                            "out": {"kind": "mapping", "rel": 1e-6},
+                        },
+                    ],
+                }
+            ],
+            "misconceptions": [
+                {
+                    "code": "_right_flag_rates = flag_rates\n\n\n"
+                    "def flag_rates(promotional, flagged):\n"
+                    "    r = _right_flag_rates(promotional, flagged)\n"
+                    "    return r | {'precision': r['recall'], 'recall': r['precision']}\n",
+                    "hint": "precision and recall are swapped. Precision divides the true "
+                    "positives by everything flagged; recall divides them by everything "
+                    "promotional.",
+                },
+                {
+                    "code": "_right_flag_rates = flag_rates\n\n\n"
+                    "def flag_rates(promotional, flagged):\n"
+                    "    r = _right_flag_rates(promotional, flagged)\n"
+                    "    return r | {'specificity': r['tn'] / (r['tn'] + r['fn'])}\n",
+                    "hint": "specificity divides by the wrong total. It is the share of the "
+                    "not-promotional sentences (tn + fp) that were left alone, not a share of the "
+                    "unflagged ones.",
+                },
+                {
+                    "code": "_right_flag_rates = flag_rates\n\n\n"
+                    "def flag_rates(promotional, flagged):\n"
+                    "    r = _right_flag_rates(promotional, flagged)\n"
+                    "    return r | {'specificity': r['fp'] / (r['fp'] + r['tn'])}\n",
+                    "hint": "specificity here is the false-positive rate, its complement. "
+                    "Specificity counts the not-promotional sentences that were NOT flagged.",
+                },
             ],
         },
-        "q6_tests": {
-            "title": "Exercise 6: verdicts on three claims",
-            "section": "section 2, Claims against evidence, and section 7, The regulatory gap",
-            "hint": "For each claim ask: is there a source, and what exactly is FDA-approved?",
+        "q5_tests": {
+            "title": "Exercise 5: a stricter threshold for journalists' texts",
+            "section": "section 6, A transparent red-flag flagger",
+            "hint": "Test split; genres press_release and news_feature only; method='model' with "
+            "threshold=0.75; each sentence flagged on its own.",
+            "parts": [
+                _num("desk_precision", unit="proportion", low=0, high=1, rel=1e-6),
+                _num("desk_recall", unit="proportion", low=0, high=1, rel=1e-6),
+                _num("desk_specificity", unit="proportion", low=0, high=1, rel=1e-6),
+            ],
+            "misconceptions": [
+                {
+                    "code": _DESK.format(args="'test', 'model'", genres=True),
+                    "hint": "These are the model's figures at its default threshold. The desk "
+                    "uses a stricter one: pass threshold= to flag_text.",
+                },
+                {
+                    "code": _DESK.format(args="'test', 'rules', threshold=None", genres=True),
+                    "hint": "These are the rules' figures (flag_text's default method). The desk "
+                    "uses the learned model: method='model'.",
+                },
+                {
+                    "code": _DESK.format(args="'test', 'model', threshold=0.75", genres=False),
+                    "hint": "These figures cover every genre of the test split. The desk screens "
+                    "press releases and news features only.",
+                },
+                {
+                    "code": "desk_precision, desk_recall = desk_recall, desk_precision",
+                    "hint": "precision and recall are swapped: precision is a share of the "
+                    "flagged sentences, recall a share of the promotional ones.",
+                },
+            ],
+        },
+        "q7_tests": {
+            "title": "Exercise 7: verdicts on four claims",
+            "section": "section 2, Claims against evidence, with sections 4 and 7",
+            "hint": "For each claim ask: is there a source, what exactly is FDA-approved, and is a "
+            "mechanism standing in for an outcome?",
             "parts": [
                 {
                     "name": "verdicts",
                     "kind": "choice_map",
-                    "keys": ["a", "b", "c"],
+                    "keys": ["a", "b", "c", "d"],
                     "choices": ["supported", "overstated", "misleading", "false", "unverifiable"],
                 }
             ],
         },
-        "q7_tests": {
-            "title": "Exercise 7: absolute and relative change",
+        "q8_tests": {
+            "title": "Exercise 8: a rise in use, told two ways",
             "section": "section 8, Non-medical use and its harms",
-            "hint": "The values are already percentages: subtract them for percentage points.",
+            "hint": "The values are already percentages: their difference is in percentage points; "
+            "the ratio divides the 2019 value by the 2015 value.",
             "parts": [
-                _num("relative_increase_pct", unit="%", rel=1e-3),
+                _num("use_ratio_2019_vs_2015", unit="ratio", low=0, rel=1e-3),
                 _num(
                     "absolute_increase_pct_points", unit="percentage points", rel=1e-3, abs_tol=1e-9
                 ),
+                {"name": "true_statements", "kind": "text_list", "ordered": False},
+            ],
+            "misconceptions": [
+                {
+                    "code": "use_ratio_2019_vs_2015 = 100 * (use_ratio_2019_vs_2015 - 1)",
+                    "hint": "use_ratio_2019_vs_2015 is the percentage increase. The item asks how "
+                    "many times as high 2019 was: the 2019 value divided by the 2015 value.",
+                },
+                {
+                    "code": "use_ratio_2019_vs_2015 = 1 / use_ratio_2019_vs_2015",
+                    "hint": "use_ratio_2019_vs_2015 is upside down: it divides 2015 by 2019. The "
+                    "starting year (2015) is the reference, so it goes in the denominator.",
+                },
+                {
+                    "code": "absolute_increase_pct_points = absolute_increase_pct_points / 100",
+                    "hint": "absolute_increase_pct_points was converted, but the values are "
+                    "already percentages: their plain difference is in percentage points.",
+                },
             ],
         },
     },

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from ketlearn.media_eval import (
     choose_default_method,
+    confusion_rates,
     corpus_agreement,
     evaluate_flagger,
     precision_recall,
@@ -64,6 +65,7 @@ __all__ = [
     "choose_default_method",
     "class_agreement",
     "cohen_kappa",
+    "confusion_rates",
     "corpus_agreement",
     "evaluate_flagger",
     "flag_corpus",

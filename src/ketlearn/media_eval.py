@@ -12,6 +12,8 @@ method and threshold were chosen on the development split only (:func:`choose_de
   of each category's promotional sentences), per kind of hard negative (specificity) and per
   genre, each with a 95% bootstrap interval that resamples **documents** (sentences of one
   document are not independent).
+- :func:`confusion_rates` turns truth and flags into the confusion matrix and its rates (the
+  one definition the other functions use).
 - :func:`threshold_table` shows the precision-recall trade-off of the model's threshold.
 - :func:`precision_recall` compares (text, sentence, category) units with annotations, e.g. for
   the older ``media_corpus_fictional`` texts.
@@ -31,6 +33,7 @@ from ketlearn._validation import check_choice, check_number
 
 __all__ = [
     "choose_default_method",
+    "confusion_rates",
     "corpus_agreement",
     "evaluate_flagger",
     "precision_recall",
@@ -173,7 +176,39 @@ def sentence_predictions(
     return out
 
 
-def _rates(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
+def confusion_rates(promotional, flagged) -> dict[str, float]:
+    """Confusion matrix and rates of a flagger against the truth, sentence by sentence.
+
+    Parameters
+    ----------
+    promotional : sequence of bool
+        The truth: ``True`` for a sentence annotated as promotional (a positive).
+    flagged : sequence of bool
+        The prediction: ``True`` when the flagger raised any flag in the sentence. Same length.
+
+    Returns
+    -------
+    dict
+        ``n``, ``tp``, ``fp``, ``fn``, ``tn`` (counts) and the proportions (0 to 1)
+        ``precision`` = tp / (tp + fp), ``recall`` (sensitivity) = tp / (tp + fn) and
+        ``specificity`` = tn / (tn + fp); a rate whose denominator is 0 is NaN.
+
+    Examples
+    --------
+    >>> r = confusion_rates([True, True, False, False], [True, False, True, False])
+    >>> r["tp"], r["fp"], r["fn"], r["tn"], r["precision"], r["recall"], r["specificity"]
+    (1, 1, 1, 1, 0.5, 0.5, 0.5)
+    """
+    y = np.asarray(promotional)
+    p = np.asarray(flagged)
+    for name, v in (("promotional", y), ("flagged", p)):
+        if v.ndim != 1 or (v.size and v.dtype != bool):
+            raise ValueError(f"{name} must be a 1-D sequence of True/False (no unit); got {v!r}")
+    if len(y) != len(p):
+        raise ValueError(
+            f"flagged must have one value per sentence of promotional ({len(y)}); got {len(p)}"
+        )
+    y, p = y.astype(bool), p.astype(bool)
     tp = int((p & y).sum())
     fp = int((p & ~y).sum())
     fn = int((~p & y).sum())
@@ -184,6 +219,10 @@ def _rates(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
         "specificity": tn / (tn + fp) if tn + fp else math.nan,
         "precision": tp / (tp + fp) if tp + fp else math.nan,
     }  # fmt: skip
+
+
+def _rates(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
+    return confusion_rates(np.asarray(y, dtype=bool), np.asarray(p, dtype=bool))
 
 
 def _bootstrap(frame: pd.DataFrame, n_boot: int, seed: int) -> dict[str, tuple[float, float]]:
