@@ -2175,6 +2175,9 @@ def generate(assignment: str, old: dict | None = None) -> dict[str, dict]:
         raise SystemExit(f"course/worked/{assignment}.md: sections for items not graded: {stray}")
     out: dict[str, dict] = {}
     with KernelSession(notebook_path(assignment).parent) as kernel:
+        # Self-check cells are skipped below (no slow hashes, nothing recorded), but later cells
+        # may use the module they import (selfcheck.student_function): import it as they would.
+        kernel.run_ok("from ketlearn import selfcheck", "import selfcheck")
         for i, cell in enumerate(nb.cells[: last + 1]):
             if cell.cell_type != "code" or is_selfcheck_cell(cell):
                 continue
