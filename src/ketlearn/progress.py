@@ -234,7 +234,7 @@ def show(path: str | Path | None = None) -> str:
     >>> with contextlib.redirect_stdout(io.StringIO()):
     ...     text = show()
     >>> text.splitlines()[1].split()
-    ['00-orientation', '0', 'of', '4', 'passed']
+    ['00-orientation', '0', 'of', '5', 'passed']
     >>> del os.environ["KETLEARN_PROGRESS_FILE"]
     """
     table = summary(path)

@@ -382,7 +382,7 @@ def worked(assignment: str, item: str, namespace: dict | None = None) -> None:
 
     Examples
     --------
-    >>> worked("00-orientation", "q1_tests", {"n_estimates": 3})  # doctest: +ELLIPSIS
+    >>> worked("00-orientation", "q1_tests", {"available_mg_wafer": 3.0})  # doctest: +ELLIPSIS
     ✘ Exercise 1... — not right yet. ...
     The worked solution opens once the self-check says ✔.
     """
