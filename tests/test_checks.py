@@ -140,6 +140,7 @@ def test_unanswered_items_fail_under_nbgrader_validate_and_autograde(monkeypatch
         with pytest.raises(AssertionError, match="Not answered yet: a still holds"):
             checks.answered("a", namespace={"a": ...})
         assert checks.answered("a", namespace={"a": 1})
+        assert not checks.answered("a", namespace={"a": ...}, quiet=True)  # not a test cell
     monkeypatch.delenv("NBGRADER_EXECUTION")
     assert not checks.answered("a", namespace={"a": ...})  # in JupyterLab: calm
 

@@ -186,6 +186,7 @@ def test_a_known_mistake_gets_its_hint_and_the_right_answer_none(graded):
     from ketlearn.grading.hints import SelfcheckHints
 
     root, data, students = graded
+    data = copy.deepcopy(data)  # the made-up hint must not reach the next test's stored data
     gid, _ = students["scaled"]
     spec = data["assignments"][NAME][gid]
     right = _marker(root, "solver")["items"][NAME][gid]

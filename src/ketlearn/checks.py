@@ -74,7 +74,9 @@ def is_stub(value: object, probe: tuple | None = None) -> bool:
     return False
 
 
-def answered(*names: str, namespace: dict | None = None, probe: tuple | None = None) -> bool:
+def answered(
+    *names: str, namespace: dict | None = None, probe: tuple | None = None, quiet: bool = False
+) -> bool:
     """Has the learner answered yet? True when every variable is defined and not ``...``.
 
     Every answer cell starts with a stub such as ``dose_mg_per_kg = ...``; the visible part of
@@ -91,6 +93,9 @@ def answered(*names: str, namespace: dict | None = None, probe: tuple | None = N
     probe : tuple, optional
         Arguments to call function answers with, to tell a scaffold whose ``...`` blanks are
         not filled in yet (see :func:`is_stub`) from a finished function.
+    quiet : bool
+        Only answer the question: print nothing and never raise. For cells that are not test
+        cells (e.g. one that shows the learner's own answer once there is one).
 
     Returns
     -------
@@ -118,8 +123,8 @@ def answered(*names: str, namespace: dict | None = None, probe: tuple | None = N
     if namespace is None:
         namespace = sys._getframe(1).f_globals
     missing = [n for n in names if is_stub(namespace.get(n, ...), probe)]
-    if not missing:
-        return True
+    if not missing or quiet:
+        return not missing
     listed = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " and " + missing[-1]
     verb = "holds" if len(missing) == 1 else "hold"
     message = (
