@@ -167,7 +167,7 @@ WRONG: dict[str, dict[str, list[str]]] = {
             "nnt_lii = round(nnt_lii) + 1",
             "nnth_end_lii = nnth_end_lii / 100",
         ],
-        "q5_tests": ["n_per_arm_new = n_per_arm_new - 1", "sd_change_transform2 = 10.0"],
+        "q5_tests": ["n_per_arm_new = n_per_arm_new - 3", "sd_change_transform2 = 10.0"],
         "q6_tests": ["expected_bias_points = 0.0", "mean_estimate_points = -2.5"],
         "q7_tests": ["or_response_t2 = 0.693 / 0.52", "rr_response_t2 = 0.693 - 0.52"],
     },

@@ -1174,10 +1174,17 @@ SPECS: dict[str, dict[str, dict]] = {
             "title": "Exercise 5: how big would the next trial have to be?",
             "section": 'section 5, Placebo response ("How many people? Power and sample size")',
             "hint": "SE of a difference = SD x sqrt(1/n_t + 1/n_c); then d = the target "
-            "difference / SD, 80% power, two-sided 0.05, per arm, rounded up.",
+            "difference / SD, 80% power, two-sided 0.05; trials.sample_size_two_sample gives the "
+            "number per arm (t test, rounded up).",
             "parts": [
                 _num("sd_change_transform2", unit="MADRS points", low=0, high=60, rel=1e-3),
-                _num("n_per_arm_new", unit="participants per arm", low=2, whole=True, integer=True),
+                _num(
+                    "n_per_arm_new",
+                    unit="participants per arm",
+                    low=2,
+                    whole=True,
+                    abs_tol=1,  # the normal approximation gives one or two fewer than the t test
+                ),
             ],
             "misconceptions": [
                 {
