@@ -401,8 +401,8 @@ SPECS: dict[str, dict[str, dict]] = {
         "q5_tests": {
             "title": "Exercise 5: how long did US scheduling take?",
             "section": "section 4, Non-medical use and drug control",
-            "hint": "Choose the 1981 claim resting on the Federal Register (section 2's four "
-            "questions) and the row for Schedule III taking effect, then call years_between_used.",
+            "hint": "Use question 2 of section 2 (primary or secondary?) on the two 1981 rows; "
+            "end on the day the rule took effect.",
             "parts": [_num("years_to_schedule_iii", unit="years", low=0, high=50, abs_tol=0.02)],
             "misconceptions": [
                 {
@@ -469,8 +469,8 @@ SPECS: dict[str, dict[str, dict]] = {
             "title": "Exercise 7: source criticism across the disputed dates",
             "section": "section 2, From phencyclidine to CI-581 (the four questions), with "
             "sections 3 to 6",
-            "hint": "Check A, B, C and G with a short computation on the claim-group rows; judge "
-            "D, E and F with the four questions (what exactly is dated, and how precisely?).",
+            "hint": "Check A, B, C, D and G with a short computation on the timeline; judge E "
+            "and F with the four questions (what exactly does each source date?).",
             "parts": [{"name": "supported_statements", "kind": "text_list", "ordered": False}],
             "misconceptions": [
                 {
@@ -485,8 +485,8 @@ SPECS: dict[str, dict[str, dict]] = {
                 },
                 {
                     "code": "supported_statements = sorted(supported_statements + ['D'])",
-                    "hint": "Look at the date_precision of the Vietnam row and at section 3: "
-                    "where did its year come from?",
+                    "hint": "Statement D: look up the source_type of the Vietnam row in "
+                    "timeline before you accept it.",
                 },
                 {
                     "code": "supported_statements = [s for s in supported_statements if s != 'G']",
