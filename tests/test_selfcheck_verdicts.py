@@ -144,10 +144,12 @@ WRONG: dict[str, dict[str, list[str]]] = {
             "kept_fraction = float(block_at[10.0] / block_at[100.0])",
             "supported = ['B']",
             "supported = 'BD'",
+            "supported = ['D', 'E']",
         ],
         "q6_tests": [
             "rate_e_rel_dissociation = rate_e_rel_dissociation - 1",
             "circuit_supported = ['A', 'B']",
+            "circuit_supported = ['A', 'B', 'C']",
         ],
     },
     "04-reading-trials": {

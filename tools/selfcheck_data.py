@@ -942,8 +942,9 @@ SPECS: dict[str, dict[str, dict]] = {
                 },
                 {
                     "code": "supported = ['B', 'D', 'E']",
-                    "hint": "Statement E: what does opening a channel do to a trapped drug when "
-                    "there is no drug outside? Simulate that washout.",
+                    "hint": "Statement E: the agonist is there for only the first 3 s of step 2. "
+                    "Simulate exactly that protocol rather than judging from a whole washout with "
+                    "agonist.",
                 },
                 {
                     "code": "supported = ['A', 'B', 'D']",
@@ -989,8 +990,14 @@ SPECS: dict[str, dict[str, dict]] = {
                 },
                 {
                     "code": "circuit_supported = ['A', 'B', 'C', 'D']",
-                    "hint": "Statement C: in block_at_rest only resting receptors are blocked. "
-                    "Check what the model's pyramidal rate does there.",
+                    "hint": "Statement C: the drive of block_at_rest is the share of resting "
+                    "receptors blocked at your concentration. Compute it from the racemic Ki "
+                    "rather than estimating it.",
+                },
+                {
+                    "code": "circuit_supported = ['B']",
+                    "hint": "Statements A and D ask about pyramidal share 1, not the default share "
+                    "of Figure 2: rerun circuit.respond with CircuitParams(selectivity_e=1.0).",
                 },
             ],
         },
