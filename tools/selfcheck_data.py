@@ -1893,7 +1893,6 @@ SPECS: dict[str, dict[str, dict]] = {
                     "code": _pool07(["transform1_remission_rd_84mg", "transform2_remission_rd"]),
                     "hint": "Check which TRANSFORM-1 arm the exercise asks you to use.",
                 },
-
             ],
         },
         "q4_tests": {
