@@ -206,6 +206,37 @@ def test_choices(expected, answer):
     assert_same_verdict(part, expected, test, answer)
 
 
+VERDICTS = ["supported", "overstated", "misleading", "false"]
+
+
+@SETTINGS
+@given(
+    a=st.sampled_from(VERDICTS),
+    d=st.sampled_from([*VERDICTS, " Overstated", "MISLEADING"]),
+    other=anything,
+    use_other=st.booleans(),
+)
+def test_choice_maps_with_an_equivalent_label(a, d, other, use_other):
+    # One key accepts two labels (06 q7 d); both sides must agree on which answers pass.
+    part = {
+        "name": "answer",
+        "kind": "choice_map",
+        "keys": ["a", "d"],
+        "choices": VERDICTS,
+        "equivalent": {"d": {"overstated": "misleading"}},
+    }
+    test = (
+        "from ketlearn import checks\n"
+        "v = {k: checks.plain_text(answer[k]).lower() for k in ('a', 'd')}\n"
+        "assert type(answer) is dict and sorted(answer) == ['a', 'd']\n"
+        "assert v['a'] == 'false' and v['d'] in {'misleading', 'overstated'}, 'not yet'\n"
+    )
+    answer = other if use_other else {"a": a, "d": d}
+    passed = assert_same_verdict(part, {"a": "false", "d": "misleading"}, test, answer)
+    if not use_other:
+        assert passed == (a == "false" and d.strip().lower() in {"misleading", "overstated"})
+
+
 labels = st.sampled_from(["oral", "intranasal", "iv", "1", "2"]) | st.integers(0, 3)
 
 

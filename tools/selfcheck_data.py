@@ -1745,6 +1745,8 @@ SPECS: dict[str, dict[str, dict]] = {
                     "kind": "choice_map",
                     "keys": ["a", "b", "c", "d"],
                     "choices": ["supported", "overstated", "misleading", "false", "unverifiable"],
+                    # d (a mechanism turned into a promise) sits on the line between the two.
+                    "equivalent": {"d": {"overstated": "misleading"}},
                 }
             ],
         },
@@ -1866,7 +1868,7 @@ SPECS: dict[str, dict[str, dict]] = {
             "title": "Exercise 3: pool the right subset",
             "section": "section 4, Evidence: which trials (and notebook 05)",
             "hint": "Rows: remission, population under 65, one arm per trial; variances from the "
-            "CIs; meta.pool(..., method='DL'); its .estimate and .tau2.",
+            "CIs; DerSimonian–Laird random effects; the pooled estimate and its τ².",
             "parts": [
                 _num("pooled_remission_rd_u65", unit="proportion", low=-1, high=1, rel=2e-3),
                 _num("tau2_remission_u65", unit="squared proportion", low=0, high=1, rel=5e-3),
@@ -1927,14 +1929,14 @@ SPECS: dict[str, dict[str, dict]] = {
                     + "nnt_u65 = 1 / _sc_fe.estimate\n"
                     "nntb_end_u65 = 1 / _sc_fe.ci_high\n"
                     "nnth_end_u65 = 1 / _sc_fe.ci_low",
-                    "hint": "Your interval lies wholly above zero: that is the fixed-effect one. "
-                    "Use the DerSimonian–Laird interval of Exercise 3; its lower limit is below "
-                    "zero, so one end of the NNT interval is an NNTH.",
+                    "hint": "These come from a fixed-effect pool. Use the DerSimonian–Laird "
+                    "estimate and interval of Exercise 3, and read each end of the NNT interval "
+                    "from the RD limit on its own side.",
                 },
                 {
                     "code": "nntb_end_u65, nnth_end_u65 = nnth_end_u65, nntb_end_u65",
                     "hint": "The ends are swapped: the NNTB end comes from the RD's upper limit "
-                    "(the largest benefit), the NNTH end from the limit below zero.",
+                    "(the largest benefit), the NNTH end from the limit on the harm side.",
                 },
                 {
                     "code": "nnt_u65 = math.ceil(nnt_u65)\n"
@@ -1948,8 +1950,8 @@ SPECS: dict[str, dict[str, dict]] = {
         "q5_tests": {
             "title": "Exercise 5: what the flagger finds, and what it misses",
             "section": "section 5, Marketing red flags (and sections 2 to 4 for the facts)",
-            "hint": "Label the flagger's sentences first; then check each other sentence against "
-            "the peaks of Exercise 2, SUSTAIN-1's relapse rates and both TRANSFORM arms.",
+            "hint": "Label the flagger's sentences first; then check each unflagged sentence "
+            "against the numbers of sections 2–4.",
             "parts": [
                 {
                     "name": "welcome_verdicts",
@@ -1968,8 +1970,8 @@ SPECS: dict[str, dict[str, dict]] = {
                 {
                     "code": "welcome_verdicts = {k: 'missed' if v == 'ok' else v "
                     "for k, v in welcome_verdicts.items()}",
-                    "hint": "Not every unflagged sentence is wrong: check the esketamine approval "
-                    "sentence and the side-effect sentence against the sources of section 4.",
+                    "hint": "Not every unflagged sentence is wrong: an accurate sentence the "
+                    "sources of sections 2 to 4 confirm is 'ok', even in an advert.",
                 },
             ],
         },

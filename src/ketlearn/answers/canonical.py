@@ -196,7 +196,8 @@ def flatten(part: dict, value: object) -> list[tuple]:
             text = plain_text(by_key[k], f"{name}[{k!r}]").lower()
             if text not in part["choices"]:
                 raise Mismatch(f"{name}[{k!r}] should be one of {', '.join(part['choices'])}")
-            out.append(text)
+            # A spec may accept two labels for one key (``equivalent``: {key: {alias: label}}).
+            out.append(part.get("equivalent", {}).get(k, {}).get(text, text))
         return [("s", json.dumps(out))]
     if kind == "column_values":
         table = plain_table(value, name)
