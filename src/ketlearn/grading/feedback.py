@@ -52,10 +52,28 @@ class HiddenTestLeak(RuntimeError):
     """Hidden-test text would reach a student's feedback; the feedback is not written."""
 
 
+_KEYWORDS = re.compile(
+    r"\b(?:return|if|elif|else|for|in|while|def|pass|try|except|finally|with|as|and|or|not|"
+    r"None|True|False|lambda|yield|break|continue)\b"
+)
+
+
+def _distinctive(line: str) -> bool:
+    """A hidden line worth guarding: 8+ characters with a name or number besides keywords.
+
+    ``return [`` or ``else:`` say nothing about a test and also occur in the HTML template's own
+    scripts, so guarding them would refuse every feedback page.
+
+    >>> _distinctive("return ["), _distinctive("assert x == 3"), _distinctive("_e = 0.153")
+    (False, True, True)
+    """
+    return len(line) >= 8 and bool(re.search(r"\w", _KEYWORDS.sub("", line)))
+
+
 def _hidden_lines(source: str) -> set[str]:
     lines = set()
     for block in _HIDDEN_BLOCK.findall(source):
-        lines.update(ln.strip() for ln in block.splitlines() if len(ln.strip()) >= 8)
+        lines.update(ln.strip() for ln in block.splitlines() if _distinctive(ln.strip()))
     return lines
 
 
