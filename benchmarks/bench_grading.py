@@ -41,10 +41,7 @@ def make_course(n: int) -> Path:
     """A scratch course with 00-orientation released and ``n`` simulated submissions."""
     import release as release_tool
 
-    scratch = release_tool.scratch_course()
-    for folder in (scratch / "source").iterdir():
-        if folder.name != NAME:
-            shutil.rmtree(folder)
+    scratch = release_tool.scratch_course(only=[NAME])
     release_tool.generate_in(scratch, [NAME])
     source = nbformat.read(scratch / "source" / NAME / f"{NAME}.ipynb", as_version=4)
     for i in range(n):

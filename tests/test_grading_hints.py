@@ -136,10 +136,7 @@ def graded():
     data = copy.deepcopy(load_data())
     items = _number_items(data)
     assert items, f"{NAME} has no item with plain answers"
-    root = release_tool.scratch_course()
-    for other in (root / "source").iterdir():
-        if other.name != NAME:
-            shutil.rmtree(other)
+    root = release_tool.scratch_course(only=[NAME])
     release_tool.generate_in(root, [NAME])
     source_nb = nbformat.read(root / "source" / NAME / f"{NAME}.ipynb", as_version=4)
     students: dict[str, tuple[str, str] | None] = {"solver": None}

@@ -37,14 +37,21 @@ def course_api(root: Path):
     return NbGraderAPI(coursedir=coursedir, config=config)
 
 
-def scratch_course(course: Path = COURSE) -> Path:
-    """A new temporary course folder holding a copy of source/ and nbgrader_config.py."""
+def scratch_course(course: Path = COURSE, only: list[str] | None = None) -> Path:
+    """A new temporary course folder holding a copy of source/ and nbgrader_config.py.
+
+    ``only`` keeps just those assignments' source folders (a one-assignment course).
+    """
     scratch = Path(tempfile.mkdtemp(prefix="ketlearn-course-"))
-    shutil.copytree(
-        course / "source",
-        scratch / "source",
-        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
-    )
+    keep = set(only or [])
+
+    def skip(folder: str, names: list[str]) -> set[str]:
+        ignored = set(shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")(folder, names))
+        if keep and Path(folder) == course / "source":
+            ignored |= {n for n in names if n not in keep}
+        return ignored
+
+    shutil.copytree(course / "source", scratch / "source", ignore=skip)
     shutil.copy(course / "nbgrader_config.py", scratch / "nbgrader_config.py")
     return scratch
 
