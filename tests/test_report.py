@@ -227,7 +227,7 @@ class _Hints:
     def declares(self, assignment, grade_id):
         return grade_id == "num_tests"
 
-    def match(self, assignment, grade_id, answers):
+    def match(self, assignment, grade_id, answers, student=None):
         return "divided instead of multiplied" if answers.get("answer_num") == 3.0 else None
 
 

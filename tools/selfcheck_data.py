@@ -399,28 +399,23 @@ SPECS: dict[str, dict[str, dict]] = {
             ],
         },
         "q5_tests": {
-            "title": "Exercise 5: how long did US scheduling take?",
+            "title": "Exercise 5: from the 1981 proposal to a later US milestone",
             "section": "section 4, Non-medical use and drug control",
             "hint": "Use question 2 of section 2 (primary or secondary?) on the two 1981 rows; "
-            "end on the day the rule took effect.",
-            "parts": [_num("years_to_schedule_iii", unit="years", low=0, high=50, abs_tol=0.02)],
+            "end on the date of your own milestone, mine['end_event'].",
+            "parts": [_num("years_from_1981_proposal", unit="years", low=0, high=50, abs_tol=0.02)],
             "misconceptions": [
                 {
-                    "code": "years_to_schedule_iii = float(years_between_used("
-                    "'dea-proposal-1981-mar', 'us-schedule-iii-1999'))",
+                    "code": "years_from_1981_proposal = float(years_between_used("
+                    "'dea-proposal-1981-mar', mine['end_event']))",
                     "hint": "You started from the March date, which rests on a secondary web "
                     "compilation. Which 1981 claim was read in the Federal Register itself?",
                 },
                 {
-                    "code": "years_to_schedule_iii = float(years_between_used("
-                    "'dea-proposal-1981-jun', 'dea-nprm-1999'))",
-                    "hint": "You stopped at the 1999 proposal. The exercise asks for the day "
-                    "ketamine became a Schedule III substance.",
-                },
-                {
-                    "code": "years_to_schedule_iii = 1999.0 - 1981.0",
-                    "hint": "You subtracted the years only. Both dates are known to the day: use "
-                    "years_between_used on the two rows.",
+                    "code": "years_from_1981_proposal = float("
+                    "dated.set_index('event_id').loc[mine['end_event'], 'year'] - 1981)",
+                    "hint": "You subtracted the years only. Both dates are known more precisely: "
+                    "use years_between_used on the two rows.",
                 },
             ],
         },
@@ -2173,6 +2168,54 @@ def _probe(spec: dict, salt: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def item_span(nb, graded: dict[str, int], gid: str) -> list[int]:
+    """Indices of the code cells an item's answer depends on: after the previous test cell.
+
+    For an item with variants (:mod:`ketlearn.variant`) these cells (the variant cell that draws
+    the learner's parameters, the answer cell and anything between) are re-run once per
+    variant; self-check cells are left out.
+    """
+    end = graded[gid]
+    start = max((i for i in graded.values() if i < end), default=-1) + 1
+    return [
+        i
+        for i in range(start, end)
+        if nb.cells[i].cell_type == "code" and not is_selfcheck_cell(nb.cells[i])
+    ]
+
+
+def _item_data(kernel, assignment: str, gid: str, spec: dict, text: str | None, old: dict) -> dict:
+    """Record (and sealed worked solution, misconception records) of the answer in the kernel."""
+    salt = old.get("record", {}).get("salt") or secrets.token_hex(16)
+    out = kernel.run_ok(_probe(spec, salt), f"{assignment} {gid} probe")
+    record = json.loads(out.split(MARK, 1)[1].strip())
+    data = {"record": record}
+    if text is not None:  # sealed with the token the probe just hashed (_sc_atoms)
+        data["worked"] = _sealed_worked(kernel, assignment, gid, text, record, old)
+    if spec.get("misconceptions"):
+        data["misconceptions"] = _misconception_records(kernel, assignment, gid, spec, record, old)
+    return data
+
+
+def _variant_data(kernel, assignment, gid, spec, text, nb, span, old: dict) -> list[dict]:
+    """One record set per parameter set of an item with variants (the span re-run for each)."""
+    from ketlearn import variant
+
+    olds = old.get("variants", [])
+    out = []
+    kernel.run_ok("from ketlearn import variant as _sc_variant", "import variant")
+    for k in range(variant.count(assignment, gid)):
+        kernel.run_ok(f"_sc_variant.force_index({k})", f"{assignment} {gid} variant {k}")
+        for i in span:
+            kernel.run_ok(nb.cells[i].source, f"{assignment} cell {i} (variant {k})")
+        older = olds[k] if k < len(olds) else {}
+        out.append(_item_data(kernel, assignment, gid, spec, text, older))
+    kernel.run_ok("_sc_variant.force_index(None)", "back to the normal draw")
+    for i in span:  # the example learner's state again, for the cells that follow
+        kernel.run_ok(nb.cells[i].source, f"{assignment} cell {i}")
+    return out
+
+
 def generate(assignment: str, old: dict | None = None) -> dict[str, dict]:
     """Run the source notebook and return the data of every item of ``assignment``."""
     specs = SPECS[assignment]
@@ -2189,6 +2232,12 @@ def generate(assignment: str, old: dict | None = None) -> dict[str, dict]:
     stray = sorted(set(texts) - set(graded))
     if stray:
         raise SystemExit(f"course/worked/{assignment}.md: sections for items not graded: {stray}")
+    from ketlearn import variant
+
+    with_variants = set(variant.items(assignment).get(assignment, []))
+    stray = sorted(with_variants - set(graded))
+    if stray:
+        raise SystemExit(f"{assignment}: variants declared for items not graded: {stray}")
     out: dict[str, dict] = {}
     with KernelSession(notebook_path(assignment).parent) as kernel:
         # Self-check cells are skipped below (no slow hashes, nothing recorded), but later cells
@@ -2199,19 +2248,18 @@ def generate(assignment: str, old: dict | None = None) -> dict[str, dict]:
                 continue
             gid = cell.metadata.get("nbgrader", {}).get("grade_id")
             if gid in specs and i == graded[gid]:
-                salt = (old or {}).get(gid, {}).get("record", {}).get("salt")
-                salt = salt or secrets.token_hex(16)
-                text = kernel.run_ok(_probe(specs[gid], salt), f"{assignment} {gid} probe")
-                record = json.loads(text.split(MARK, 1)[1].strip())
-                out[gid] = {**public(specs[gid]), "record": record}
-                if gid in texts:  # sealed with the token the probe just hashed (_sc_atoms)
-                    out[gid]["worked"] = _sealed_worked(
-                        kernel, assignment, gid, texts[gid], record, (old or {}).get(gid, {})
-                    )
-                if specs[gid].get("misconceptions"):
-                    out[gid]["misconceptions"] = _misconception_records(
-                        kernel, assignment, gid, specs[gid], record, (old or {}).get(gid, {})
-                    )
+                before = (old or {}).get(gid, {})
+                if gid in with_variants:
+                    span = item_span(nb, graded, gid)
+                    out[gid] = {
+                        **public(specs[gid]),
+                        "variants": _variant_data(
+                            kernel, assignment, gid, specs[gid], texts.get(gid), nb, span, before
+                        ),
+                    }
+                else:
+                    data = _item_data(kernel, assignment, gid, specs[gid], texts.get(gid), before)
+                    out[gid] = {**public(specs[gid]), **data}
             kernel.run_ok(cell.source, f"{assignment} cell {i}")
     return {gid: out[gid] for gid, _ in sorted(graded.items(), key=lambda kv: kv[1])}
 
@@ -2244,7 +2292,8 @@ def cost_report() -> None:
     print(f"one query costs {sec:.2f} s here (scrypt, {data['kdf']['n'] * 128 * 8 >> 20} MiB)")
     for assignment, items in data["assignments"].items():
         for gid, spec in items.items():
-            lattice = iter(spec["record"]["lattice"])
+            record = spec["variants"][0]["record"] if "variants" in spec else spec["record"]
+            lattice = iter(record["lattice"])
             total, open_ended = 1.0, False
             for part in spec["parts"]:
                 if part["kind"] == "number":

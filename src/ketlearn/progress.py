@@ -44,12 +44,14 @@ if TYPE_CHECKING:  # pandas is imported only when a table is asked for
 
 __all__ = [
     "interactive_session",
+    "learner_id",
     "progress_file",
     "read",
     "record",
     "recording_off",
     "reset",
     "show",
+    "store_learner_id",
     "summary",
 ]
 
@@ -149,16 +151,7 @@ def record(verdict, path: str | Path | None = None) -> Path | None:
         if os.environ.get(_ENV) is None and not interactive_session():
             return None
     path = Path(path)
-    data = {"format": 1, "assignments": {}}
-    if path.exists():
-        try:
-            loaded = json.loads(path.read_text(encoding="utf-8"))
-            if isinstance(loaded, dict) and isinstance(loaded.get("assignments"), dict):
-                data = loaded
-            else:
-                raise ValueError
-        except (ValueError, OSError):
-            path.replace(path.with_name(path.name + ".bak"))
+    data = _load(path)
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     entry = (
         data["assignments"]
@@ -172,18 +165,88 @@ def record(verdict, path: str | Path | None = None) -> Path | None:
         entry["passed"] = True
         entry["first_passed"] = entry["first_passed"] or now
         entry.setdefault("attempts_to_pass", entry["attempts"])
+    _save(path, data)
+    return path
+
+
+def _load(path: Path) -> dict:
+    """The whole progress file (an empty one if missing; a damaged one is set aside)."""
+    data = {"format": 1, "assignments": {}}
+    if path.exists():
+        try:
+            loaded = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(loaded, dict) and isinstance(loaded.get("assignments"), dict):
+                data = loaded
+            else:
+                raise ValueError
+        except (ValueError, OSError):
+            path.replace(path.with_name(path.name + ".bak"))
+    return data
+
+
+def _save(path: Path, data: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     tmp.replace(path)
+
+
+def learner_id(create: bool = False, path: str | Path | None = None) -> str | None:
+    """The learner id stored in the progress file (for :mod:`ketlearn.variant`), or None.
+
+    With ``create=True`` a random id (``learner-`` and 8 hex digits) is made and stored the
+    first time; :mod:`ketlearn.variant` asks for that only in an interactive session, so
+    headless runs never write the home file. Nothing is created when recording is off.
+
+    >>> import os, tempfile
+    >>> p = os.path.join(tempfile.mkdtemp(), "p.json")
+    >>> learner_id(path=p) is None
+    True
+    >>> made = learner_id(create=True, path=p)
+    >>> made.startswith("learner-") and learner_id(path=p) == made
+    True
+    """
+    path = Path(path) if path is not None else progress_file()
+    if path is None:
+        return None
+    try:
+        data = _load(path) if path.exists() else None
+    except OSError:
+        return None
+    stored = (data or {}).get("learner")
+    if isinstance(stored, str) and stored:
+        return stored
+    if not create:
+        return None
+    import secrets
+
+    made = f"learner-{secrets.token_hex(4)}"
+    try:
+        store_learner_id(made, path)
+    except OSError:
+        return None
+    return made
+
+
+def store_learner_id(learner: str, path: str | Path | None = None) -> Path | None:
+    """Keep ``learner`` as this learner's id in the progress file (see ``variant.set_learner_id``)."""
+    path = Path(path) if path is not None else progress_file()
+    if path is None:
+        return None
+    data = _load(path)
+    data["learner"] = learner
+    _save(path, data)
     return path
 
 
 def reset(path: str | Path | None = None) -> None:
-    """Forget all recorded progress (deletes the progress file)."""
+    """Forget all recorded progress (the learner id, which draws the variants, is kept)."""
     path = Path(path) if path is not None else progress_file()
     if path is not None and path.exists():
+        learner = learner_id(path=path)
         path.unlink()
+        if learner:
+            store_learner_id(learner, path)
 
 
 def summary(path: str | Path | None = None) -> pd.DataFrame:

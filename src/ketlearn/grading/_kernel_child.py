@@ -259,6 +259,10 @@ def run_child(shell, job: dict, to_parent: int, from_parent: int, guard: dict) -
     os.chdir(workdir)
     os.environ["HOME"] = workdir  # libraries that look in the home folder look here
     os.environ["NBGRADER_EXECUTION"] = "autograde"  # as nbgrader autograde sets it
+    if job.get("student"):  # the student's own variants (ketlearn.variant.learner_id)
+        os.environ["KETLEARN_STUDENT_ID"] = str(job["student"])
+    else:
+        os.environ.pop("KETLEARN_STUDENT_ID", None)
     sys.path[:] = [
         workdir,
         *(p for p in sys.path if p not in ("", "/tmp", ".")),

@@ -158,6 +158,7 @@ class Worker:
                 "salt": salt,
                 "timeout": job.get("timeout", 120),
                 "files": job.get("files", {}),
+                "student": _learner(job),  # draws the student's variants (ketlearn.variant)
             }
         )
         cell_outputs: dict[int, list] = {}
@@ -236,15 +237,16 @@ class Worker:
                 }
                 continue
             values = {table[h]: v for h, v in points[j].items() if h in table}
-            outcome = check_item(
-                test["grade_id"],
-                test["source"],
-                values,
-                call,
-                carry=carry,
-                modules=self.modules,
-                workdir=workdir,
-            )
+            with _as_learner(_learner(job)):  # hidden tests compute this student's variant
+                outcome = check_item(
+                    test["grade_id"],
+                    test["source"],
+                    values,
+                    call,
+                    carry=carry,
+                    modules=self.modules,
+                    workdir=workdir,
+                )
             carry.update(outcome.defined)
             faults.extend(outcome.faults)
             items[test["grade_id"]] = {
@@ -275,6 +277,24 @@ class Worker:
             "faults": faults,
             "seconds": {"run": run_s, "total": time.perf_counter() - t0},
         }
+
+
+def _learner(job: dict) -> str:
+    """The student id of a job (its folder name under ``submitted/``), if usable as a learner."""
+    from ketlearn.variant import _ID
+
+    key = job.get("key") or ["", ""]
+    student = str(key[1]) if len(key) > 1 else ""
+    return student if _ID.match(student) else ""
+
+
+def _as_learner(student: str):
+    """Hidden tests run for ``student``'s variants (a no-op without a usable id)."""
+    import contextlib
+
+    from ketlearn.variant import as_learner
+
+    return as_learner(student) if student else contextlib.nullcontext()
 
 
 _DASK_LOCAL = threading.local()

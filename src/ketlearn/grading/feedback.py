@@ -198,7 +198,7 @@ def _cell_text(text: str) -> str:
 
 
 def _failed_items(autograded: Path, names: list[str], students) -> list[tuple]:
-    """``(assignment, grade_id, answers)`` of every failed item in the grade markers."""
+    """``(assignment, grade_id, answers, student)`` of every failed item in the grade markers."""
     from ketlearn.grading.gradebook import MARKER
 
     out = []
@@ -213,7 +213,7 @@ def _failed_items(autograded: Path, names: list[str], students) -> list[tuple]:
             for items in notebooks.values():
                 for gid, item in items.items():
                     if isinstance(item, dict) and not item.get("passed") and item.get("answers"):
-                        out.append((name, gid, item["answers"]))
+                        out.append((name, gid, item["answers"], marker.parent.parent.name))
     return out
 
 
@@ -230,7 +230,7 @@ def _item_hints(marker: Path, notebook: str, source) -> dict[str, str]:
     for gid, item in items.items():
         if isinstance(item, dict) and not item.get("passed") and item.get("answers"):
             if source.declares(assignment, gid):
-                hint = source.match(assignment, gid, item["answers"])
+                hint = source.match(assignment, gid, item["answers"], marker.parent.parent.name)
                 if hint:
                     out[gid] = hint
     return out

@@ -66,22 +66,42 @@ class SelfcheckHints:
         self.derivations = 0  # scrypt derivations made so far (for the benchmark)
         self._lock = threading.Lock()
 
-    def _spec(self, assignment: str, grade_id: str) -> dict | None:
-        return self._data.get("assignments", {}).get(assignment, {}).get(grade_id)
+    def _spec(self, assignment: str, grade_id: str, student: str | None = None) -> dict | None:
+        """The item's data; for an item with variants, that of ``student``'s variant."""
+        spec = self._data.get("assignments", {}).get(assignment, {}).get(grade_id)
+        if spec and "variants" in spec:
+            if not student:
+                return None  # whose variant is unknown: no hint rather than another's
+            from ketlearn._selfcheck_items import for_learner
+
+            try:
+                return for_learner(spec, assignment, grade_id, student)
+            except (ValueError, RuntimeError):
+                return None
+        return spec
 
     def declares(self, assignment: str, grade_id: str) -> bool:
         """True when the item has anticipated wrong answers with hints."""
-        spec = self._spec(assignment, grade_id)
+        spec = self._data.get("assignments", {}).get(assignment, {}).get(grade_id)
+        if spec and "variants" in spec:
+            return any(v.get("misconceptions") for v in spec["variants"])
         return bool(spec and spec.get("misconceptions"))
 
-    def match(self, assignment: str, grade_id: str, answers: Mapping[str, object]) -> str | None:
+    def match(
+        self,
+        assignment: str,
+        grade_id: str,
+        answers: Mapping[str, object],
+        student: str | None = None,
+    ) -> str | None:
         """The hint a failed item's answers trigger, or None.
 
         ``answers`` maps the item's variable names to the codec's plain data (as stored in the
         grade marker) or to already decoded plain values. The first matching misconception
-        wins, in the order the item lists them.
+        wins, in the order the item lists them. ``student`` picks the variant of an item with
+        per-student variants (:mod:`ketlearn.variant`); without it such items get no hint.
         """
-        job = self._job(assignment, grade_id, answers)
+        job = self._job(assignment, grade_id, answers, student)
         if job is None:
             return None
         key, misconceptions, atoms = job
@@ -92,12 +112,13 @@ class SelfcheckHints:
     def prefetch(self, requests: Iterable[tuple[str, str, Mapping]], workers: int = 0) -> int:
         """Match many failed items at once, on every core, so later :meth:`match` calls are free.
 
-        ``requests`` are ``(assignment, grade_id, answers)``; scrypt releases the GIL, so threads
-        use all cores. Returns how many distinct answers were matched.
+        ``requests`` are ``(assignment, grade_id, answers)`` or ``(assignment, grade_id, answers,
+        student)``; scrypt releases the GIL, so threads use all cores. Returns how many distinct
+        answers were matched.
         """
         jobs = {}
-        for assignment, grade_id, answers in requests:
-            job = self._job(assignment, grade_id, answers)
+        for request in requests:
+            job = self._job(*request)
             if job is not None and job[0] not in self._cache:
                 jobs[job[0]] = job
         if jobs:
@@ -106,8 +127,10 @@ class SelfcheckHints:
                 self._cache.update(zip(jobs, found, strict=True))
         return len(jobs)
 
-    def _job(self, assignment: str, grade_id: str, answers: Mapping) -> tuple | None:
-        spec = self._spec(assignment, grade_id)
+    def _job(
+        self, assignment: str, grade_id: str, answers: Mapping, student: str | None = None
+    ) -> tuple | None:
+        spec = self._spec(assignment, grade_id, student)
         if not spec or not spec.get("misconceptions"):
             return None
         values = {name: _plain(data) for name, data in answers.items()}
@@ -116,7 +139,7 @@ class SelfcheckHints:
         except (KeyError, AnswerTypeError, canonical.Mismatch, ValueError, TypeError):
             return None  # missing, of the wrong kind, a function, or failing a visible check
         return (
-            (assignment, grade_id, json.dumps(atoms, default=repr)),
+            (assignment, grade_id, spec.get("variant"), json.dumps(atoms, default=repr)),
             spec["misconceptions"],
             atoms,
         )

@@ -40,8 +40,14 @@ class HintSource(Protocol):
     def declares(self, assignment: str, grade_id: str) -> bool:
         """True when the item has anticipated wrong answers with hints."""
 
-    def match(self, assignment: str, grade_id: str, answers: Mapping[str, object]) -> str | None:
-        """The hint a student's wrong answer triggers, or None.
+    def match(
+        self,
+        assignment: str,
+        grade_id: str,
+        answers: Mapping[str, object],
+        student: str | None = None,
+    ) -> str | None:
+        """The hint a student's wrong answer triggers, or None (``student``: whose variant).
 
         ``answers`` maps the item's variable names to the plain data the test read (as the grade
         marker stores it: the codec's encoding); an item is matched as a whole, since an
@@ -316,13 +322,13 @@ def _wrong(a, nb, gid, markers, src, hints, top):
     per_name: dict[str, list] = {}
     declared = hints is not None and hints.declares(a, gid)
     hits: Counter = Counter()
-    for m in markers.values():
+    for student, m in markers.items():
         item = m.get("items", {}).get(nb, {}).get(gid)
         if not item or item.get("passed"):
             continue
         for name, data in sorted(item.get("answers", {}).items()):
             per_name.setdefault(name, []).append(_decoded(data))
-        hint = hints.match(a, gid, item.get("answers", {})) if declared else None
+        hint = hints.match(a, gid, item.get("answers", {}), student) if declared else None
         if hint:
             hits[hint] += 1
     wrong = []
