@@ -222,3 +222,20 @@ def test_show_prints_the_learner_and_the_values(capsys):
     assert "'student001'" in out and mine == variant.params(a, g, "student001")
     for value in mine.values():
         assert repr(value) in out
+
+
+def test_item_analysis_groups_wrong_answers_per_variant():
+    """`ketlearn report`: one student's wrong value may be another's right one, so the common
+    wrong answers of a variant item are counted per variant."""
+    from ketlearn.grading import report
+
+    a, g = ITEMS[0]
+    students = [f"student{i:03d}" for i in range(40)]
+    markers = {
+        s: {"items": {a: {g: {"passed": False, "answers": {"answer": 1.5}}}}} for s in students
+    }
+    wrong, _ = report._wrong(a, a, g, markers, {}, None, top=50)
+    per_variant = Counter(variant.index(a, g, s) + 1 for s in students)
+    assert sorted((label, count) for label, _, count in wrong) == sorted(
+        (f"answer (variant {k})", n) for k, n in per_variant.items()
+    )
