@@ -64,6 +64,13 @@ def test_learner_id_precedence(clean_env, monkeypatch):
     assert variant.learner_id() == "folder-student"
     monkeypatch.setenv("NBGRADER_EXECUTION", "validate")  # Validate is not autograde
     assert variant.learner_id() == "graded-id"
+    monkeypatch.delenv("KETLEARN_STUDENT_ID")
+    monkeypatch.delenv("JUPYTERHUB_USER")
+    assert variant.learner_id() == "s-stored"  # Validate on a laptop: the learner's own values
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    monkeypatch.chdir(clean_env)  # autograding outside a student folder: not the grader's own id
+    assert variant.learner_id() == variant.EXAMPLE_LEARNER
+    monkeypatch.setenv("KETLEARN_STUDENT_ID", "graded-id")
     # ... and as_learner (the trusted grading side) wins over everything.
     with variant.as_learner("trusted"):
         assert variant.learner_id() == "trusted"
