@@ -234,8 +234,9 @@ def notebook_page() -> str:
         "notebooks lead here; each entry names the notebook that teaches the term. In a notebook,",
         '`ketlearn.glossary.define("term")` prints the same definition.',
         "",
-        "This file is generated from the course glossary (`datasets/glossary.csv`) each time the",
-        "student notebooks are released; edits made here are not kept.",
+        "JupyterLab opens the links as a formatted preview; to open this file yourself that way,",
+        "right-click it in the file browser and choose *Open With > Markdown Preview*. It is",
+        "generated from the course glossary (`datasets/glossary.csv`) with the student notebooks.",
         "",
     ]
     for strand in _STRANDS:
@@ -244,7 +245,8 @@ def notebook_page() -> str:
             lines += [f"### {row['term']}", "", str(row["definition"]), ""]
             notes = []
             if isinstance(row["aliases"], str) and row["aliases"].strip():
-                notes.append("Also: " + ", ".join(a.strip() for a in row["aliases"].split(";")))
+                also = ", ".join(a.strip() for a in row["aliases"].split(";"))
+                notes.append(f"Also: {also}.")
             notes.append(f"Taught in notebook {row['notebook']}.")
             note = "*" + " ".join(notes) + "*"
             if isinstance(row["source_key"], str) and row["source_key"]:
