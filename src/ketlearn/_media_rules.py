@@ -525,7 +525,10 @@ RULES: tuple[Rule, ...] = (
                 r"learn more",
                 r"standing by",
             ),
-            r"\d(?<!\d\d)\d*(?: spots| ?% off)|\$0\b",
+            # "5 spots", "20% off" or "$0": one class first ([\d$], then which one it was) lets
+            # the regex engine skip to the next digit or dollar sign instead of trying both
+            # alternatives at every position.
+            r"[\d$](?:(?<=\d)(?<!\d\d)\d*(?: spots| ?% off)|(?<=\$)0\b)",
         ),
     ),
     Rule(
