@@ -77,7 +77,7 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
     cuts: list[tuple[int, int]] = []
     pos = 0
     n = len(text)
-    closers = _rules.CLOSERS
+    closers, abbreviations = _rules.CLOSERS, _rules.ABBREVIATIONS
     for m in _rules.BOUNDARY.finditer(text):
         a, e = m.span()
         if text[a] == "\n":
@@ -88,10 +88,13 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
             if e < n and not text[e].isspace():
                 continue  # e.g. a decimal point or "e.g.,": not a sentence end
             if e - a == 1 and text[a] == ".":
-                k = a
-                while k > pos and a - k < 8 and not text[k - 1].isspace():
-                    k -= 1
-                if text[k:a].lower().lstrip("(\"'“‘") in _rules.ABBREVIATIONS:
+                # the word before the full stop (its last 8 characters), e.g. "(Dr" or "e.g"
+                before = text[max(a - 8, 0) : a]
+                if (
+                    before
+                    and not before[-1].isspace()
+                    and before.split()[-1].lower().lstrip("(\"'“‘") in abbreviations
+                ):
                     continue
             cut = e
         cuts.append((pos, cut))

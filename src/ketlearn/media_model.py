@@ -205,11 +205,12 @@ def model_rows(
     p = clf.predict_proba(x)[:, 1]
     coef = clf.coef_[0]
     rows: dict[str, list] = {c: [] for c in _flagger.FLAG_COLUMNS}
+    indptr, indices, values = x.indptr, x.indices, x.data  # row i: indptr[i] to indptr[i + 1]
     for i in np.flatnonzero(p >= t):
-        row = x.getrow(i)
-        contrib = row.data * coef[row.indices]
+        columns = indices[indptr[i] : indptr[i + 1]]
+        contrib = values[indptr[i] : indptr[i + 1]] * coef[columns]
         order = np.argsort(contrib)[::-1][:3]
-        top = [(str(names[row.indices[k]]), float(contrib[k])) for k in order if contrib[k] > 0]
+        top = [(str(names[columns[k]]), float(contrib[k])) for k in order if contrib[k] > 0]
         firing = [c for c in _RULE_CATS if c in cats[i]]
         category = (
             max(firing, key=lambda c: coef[len(names) - len(_SIDE_NAMES) + _RULE_CATS.index(c)])
