@@ -24,7 +24,8 @@ _PIECES = [
     "never", "rewire", "re-wire", "colour", "color", "game-changer", "gamechanger", "life",
     "changing", "i ", "i’ve finally felt", "wasn't the", "it’s a tool", "dr.", "e.g.", "the",
     "in", "a", "of", "1", "9", " ", " ", " ", ". ", "? ", "! ", "\n", "-", "—", "“", "(", "'",
-    "’", "_", "K", "İ", "ſ",
+    "’", "_", "K", "İ", "ſ", "critics say", "hype", "by 2015 it was", "in the 1960s", "SIGN",
+    "ſign", "cla\u0131m", "Claim", "MISLEADING", "Was First Used",
 ]  # fmt: skip
 _TEXTS = st.lists(st.sampled_from(_PIECES), max_size=60).map("".join)
 
@@ -92,3 +93,27 @@ def test_literal_prefixes_of_the_lexicons_are_selective():
         prefixes = literal_prefixes(pattern.pattern[1:])
         assert prefixes and "" not in prefixes
         assert min(map(len, prefixes)) >= 2, pattern.pattern[:60]
+
+
+def _check_context(text: str) -> None:
+    spans = engine._sentence_spans(text)
+    critical, historical = engine._context_masks(text, spans)
+    for (a, b), c, h in zip(spans, critical, historical, strict=True):
+        sentence = text[a:b]
+        assert c == (engine._rules.CRITICAL.search(sentence) is not None), sentence
+        assert h == (engine._rules.HISTORY.search(sentence) is not None), sentence
+
+
+def test_context_features_of_a_text_equal_those_of_its_sentences_on_the_corpora():
+    """The model's context features, one pass per text, as if each sentence were searched."""
+    sentences = data.load("media_sentences_fictional")["sentence"].astype(str)
+    documents = data.load("media_corpus_fictional")["text"].astype(str)
+    text = "\n".join([*sentences, *documents])
+    _check_context(text)
+    _check_context(text.upper())
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS, st.booleans())
+def test_context_features_of_a_text_equal_those_of_its_sentences(text, upper):
+    _check_context(text.upper() if upper else text)

@@ -218,6 +218,51 @@ def _occurrences(source: str, words) -> list[int]:
     return sorted(found)
 
 
+# The learned model reads two context features per sentence: does the case-insensitive CRITICAL
+# (or HISTORY) pattern match in it? For a whole text they come from one pass: no match can cross
+# a sentence end (none contains ".", "!", "?" or a line break) and the characters around a
+# sentence are white space, so a match in the text is a match in its sentence and vice versa.
+# The pass tries the pattern only where one of its literal prefixes occurs in the lower-cased
+# text (one scan that steps over characters that cannot begin a prefix). That holds when
+# lower-casing keeps every character's position and the text has neither dotless "ı" nor long
+# "ſ" (the only characters that match an ASCII letter case-insensitively but do not lower-case
+# to it); otherwise the pattern scans the whole text.
+def _first_then(prefixes) -> str:
+    """Like :func:`_longest_of`, but consuming the first character (a fast skip for the engine)."""
+    rests: dict[str, list[str]] = {}
+    for word in prefixes:
+        rests.setdefault(word[0], []).append(word[1:])
+    return (
+        "(?:"
+        + "|".join(
+            re.escape(ch) + ("" if "" in rest else "(?=" + _longest_of(rest) + ")")
+            for ch, rest in sorted(rests.items())
+        )
+        + ")"
+    )
+
+
+_CONTEXT = [
+    (_rules.CRITICAL, re.compile(_first_then(_PREFIXES[-2]))),
+    (_rules.HISTORY, re.compile(_first_then(_PREFIXES[-1]))),
+]
+
+
+def _context_masks(text: str, spans: list[tuple[int, int]]) -> list[np.ndarray]:
+    """Per sentence: does ``_rules.CRITICAL`` match in it; does ``_rules.HISTORY``."""
+    starts = np.fromiter((s for s, _ in spans), dtype=np.int64, count=len(spans))
+    lowered = text.lower()
+    fast = len(lowered) == len(text) and "ı" not in text and "ſ" not in text
+    masks = []
+    for pattern, prefixes in _CONTEXT:
+        if fast:
+            found = _matches_at(pattern, text, [m.start() for m in prefixes.finditer(lowered)])
+        else:
+            found = [m.span() for m in pattern.finditer(text)]
+        masks.append(_sentence_mask(found, starts))
+    return masks
+
+
 def _candidates(padded: str) -> list[list[int]]:
     """For each of :data:`_TARGETS`, the sorted positions of ``padded`` where it may match."""
     per_target: list[list[int]] = [[] for _ in _TARGETS]
