@@ -1,4 +1,4 @@
-"""The rule engine behind :mod:`ketlearn.media_flagger`: sentence spans and one scan per rule.
+"""The rule engine behind :mod:`ketlearn.media_flagger`: sentence spans and the rule scan.
 
 Private. It sits below both the public flagger and the learned model
 (:mod:`ketlearn.media_model` uses the rule rows as features), so neither has to import the
@@ -7,10 +7,22 @@ other's caller: ``media_flagger`` → ``media_model`` → ``_media_engine`` has 
 Design notes
 ------------
 - Linear time. Sentence splitting and every pattern avoid nested or unbounded-backtracking
-  quantifiers; each category is one ``finditer`` over the whole text and sentence-level
-  conditions are cached per sentence (see ``benchmarks/bench_media.py``).
+  quantifiers (see ``benchmarks/bench_media.py``: 10 MB in well under 2 s).
+- One scan for all word lists. Python's regex engine tries a pattern at every place its first
+  character allows, so fourteen scans of the whole text cost fourteen times the text, and most
+  of the flagger's time went there. Instead, every pattern that begins with a word (all rules
+  but the digit ones, and the critical/history context patterns) is tried only where one of its
+  literal prefixes (``_media_patterns.literal_prefixes``: "miracle", "safe f", "the evidence")
+  follows a space; ONE scan of the text finds those places for all patterns together.
+  Trying a pattern at every place it can begin, in order, resuming after each match, gives
+  exactly ``finditer``'s matches, overlaps between rules included (a single combined pattern
+  would lose them); ``tests/test_media_engine.py`` compares the two.
+- The checks of each match that need no text (which sentence, critical or historical sentence)
+  run on arrays of matches; those that do (question, negation, require/exclude) once per
+  match or once per sentence.
 - Offsets refer to the original string. Patterns run on ``text.lower()`` when lower-casing keeps
-  the length (almost always), otherwise on the original text with ``re.IGNORECASE``.
+  the length (almost always), otherwise on the original text with ``re.IGNORECASE`` (and then
+  with ``finditer``, without the prefix scan).
 """
 
 from __future__ import annotations
