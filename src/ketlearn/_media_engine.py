@@ -28,6 +28,7 @@ Design notes
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -205,7 +206,14 @@ _TARGETS_OF: dict[str, tuple[int, ...]] = {
     word: tuple(t for t, found in enumerate(_PREFIXES) if word.startswith(tuple(found)))
     for word in set().union(*_PREFIXES)
 }
-_CANDIDATES = re.compile(" (?=(" + _longest_of(_TARGETS_OF) + "))")
+
+
+@lru_cache(maxsize=1)
+def _candidate_scan() -> re.Pattern:
+    """The one scan (compiled on first use: a large pattern, kept out of the import)."""
+    return re.compile(" (?=(" + _longest_of(_TARGETS_OF) + "))")
+
+
 _TARGET_INDEX = {id(p): t for t, p in enumerate(_TARGETS)}
 
 # Patterns not anchored on a space whose matches begin with literal text ("fda"): tried only
@@ -254,10 +262,13 @@ def _first_then(prefixes) -> str:
     )
 
 
-_CONTEXT = [
-    (_rules.CRITICAL, re.compile(_first_then(_PREFIXES[-2]))),
-    (_rules.HISTORY, re.compile(_first_then(_PREFIXES[-1]))),
-]
+@lru_cache(maxsize=1)
+def _context_scans() -> list[tuple[re.Pattern, re.Pattern]]:
+    """Each context pattern with the scan for its prefixes (compiled on first use)."""
+    return [
+        (_rules.CRITICAL, re.compile(_first_then(_PREFIXES[-2]))),
+        (_rules.HISTORY, re.compile(_first_then(_PREFIXES[-1]))),
+    ]
 
 
 def _context_masks(text: str, spans: list[tuple[int, int]]) -> list[np.ndarray]:
@@ -266,7 +277,7 @@ def _context_masks(text: str, spans: list[tuple[int, int]]) -> list[np.ndarray]:
     lowered = text.lower()
     fast = len(lowered) == len(text) and "ı" not in text and "ſ" not in text
     masks = []
-    for pattern, prefixes in _CONTEXT:
+    for pattern, prefixes in _context_scans():
         if fast:
             found = _matches_at(pattern, text, [m.start() for m in prefixes.finditer(lowered)])
         else:
@@ -279,7 +290,7 @@ def _candidates(padded: str) -> list[list[int]]:
     """For each of :data:`_TARGETS`, the sorted positions of ``padded`` where it may match."""
     per_target: list[list[int]] = [[] for _ in _TARGETS]
     targets_of = _TARGETS_OF
-    for m in _CANDIDATES.finditer(padded):
+    for m in _candidate_scan().finditer(padded):
         position = m.start()
         for t in targets_of[m.group(1)]:
             per_target[t].append(position)
