@@ -525,9 +525,7 @@ RULES: tuple[Rule, ...] = (
                 r"learn more",
                 r"standing by",
             ),
-            # "5 spots", "20% off" or "$0": one class first ([\d$], then which one it was) lets
-            # the regex engine skip to the next digit or dollar sign instead of trying both
-            # alternatives at every position.
+            # "5 spots", "20% off", "$0"; one class first lets the engine skip to a digit or "$"
             r"[\d$](?:(?<=\d)(?<!\d\d)\d*(?: spots| ?% off)|(?<=\$)0\b)",
         ),
     ),
