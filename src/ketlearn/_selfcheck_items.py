@@ -11,7 +11,7 @@ import json
 from functools import lru_cache
 from importlib import resources
 
-__all__ = ["for_learner", "item_ids", "item_spec", "load_data"]
+__all__ = ["item_ids", "item_spec", "load_data"]
 
 _DATA_FILE = "_selfcheck_data.json"
 
@@ -37,35 +37,13 @@ def item_ids(assignment: str | None = None) -> dict[str, list[str]]:
     return {name: list(data[name]) for name in names}
 
 
-def for_learner(spec: dict, assignment: str, item: str, learner: str | None = None) -> dict:
-    """An item's stored data for one learner's variant (:mod:`ketlearn.variant`).
-
-    Items with variants store one ``record`` (and misconceptions, sealed worked solution) per
-    parameter set under ``"variants"``; this returns the item with the learner's set merged in
-    (``learner=None``: the current learner). Items without variants are returned unchanged.
-    """
-    if "variants" not in spec:
-        return spec
-    from . import variant
-
-    k = variant.index(assignment, item, learner)
-    stored = spec["variants"]
-    if len(stored) != variant.count(assignment, item):
-        raise RuntimeError(
-            f"{assignment} {item}: the self-check data has {len(stored)} variants but the "
-            f"package declares {variant.count(assignment, item)}; regenerate it "
-            "(tools/selfcheck_data.py)"
-        )
-    base = {key: value for key, value in spec.items() if key != "variants"}
-    return {**base, **stored[k], "variant": k}
-
-
 def item_spec(assignment: str, item: str) -> dict:
-    """The stored description and record of one item, for the current learner's variant.
+    """The stored description and record(s) of one item (ValueError naming the valid items).
 
-    Raises ValueError naming the valid items.
+    An item with per-learner variants holds one record set per variant under ``"variants"``;
+    :func:`ketlearn.selfcheck.for_learner` picks the learner's.
     """
     items = item_ids(assignment)[assignment]
     if item not in items:
         raise ValueError(f"item must be one of {items} for {assignment}; got {item!r}")
-    return for_learner(load_data()["assignments"][assignment][item], assignment, item)
+    return load_data()["assignments"][assignment][item]

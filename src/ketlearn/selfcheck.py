@@ -70,8 +70,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import _worked, progress
-from ._selfcheck_items import item_ids, item_spec, load_data
+from . import _worked, progress, variant
+from ._selfcheck_items import item_ids, load_data
+from ._selfcheck_items import item_spec as _stored_spec
 from .answers import canonical as codec
 from .answers.plain import AnswerTypeError
 
@@ -80,7 +81,9 @@ __all__ = [
     "check",
     "evaluate",
     "evaluate_spec",
+    "for_learner",
     "item_ids",
+    "item_spec",
     "load_data",
     "misconception_hint",
     "student_function",
@@ -118,6 +121,32 @@ class Verdict:
 
     def __str__(self) -> str:
         return self.message
+
+
+def for_learner(spec: dict, assignment: str, item: str, learner: str | None = None) -> dict:
+    """An item's stored data for one learner's variant (:mod:`ketlearn.variant`).
+
+    Items with variants store one ``record`` (and misconceptions, sealed worked solution) per
+    parameter set under ``"variants"``; this returns the item with the learner's set merged in
+    (``learner=None``: the current learner). Items without variants are returned unchanged.
+    """
+    if "variants" not in spec:
+        return spec
+    stored = spec["variants"]
+    if len(stored) != variant.count(assignment, item):
+        raise RuntimeError(
+            f"{assignment} {item}: the self-check data has {len(stored)} variants but the "
+            f"package declares {variant.count(assignment, item)}; regenerate it "
+            "(tools/selfcheck_data.py)"
+        )
+    k = variant.index(assignment, item, learner)
+    base = {key: value for key, value in spec.items() if key != "variants"}
+    return {**base, **stored[k], "variant": k}
+
+
+def item_spec(assignment: str, item: str) -> dict:
+    """The stored description and record of one item, for the current learner's variant."""
+    return for_learner(_stored_spec(assignment, item), assignment, item)
 
 
 def _expected_words(part: dict) -> str:

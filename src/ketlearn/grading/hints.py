@@ -72,7 +72,7 @@ class SelfcheckHints:
         if spec and "variants" in spec:
             if not student:
                 return None  # whose variant is unknown: no hint rather than another's
-            from ketlearn._selfcheck_items import for_learner
+            from ketlearn.selfcheck import for_learner
 
             try:
                 return for_learner(spec, assignment, grade_id, student)
