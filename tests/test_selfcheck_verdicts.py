@@ -105,7 +105,13 @@ WRONG: dict[str, dict[str, list[str]]] = {
     },
     "02-pharmacokinetics": {
         "q1_tests": ["t_half_pooled_min = 114.6", "t_half_pooled_min = 120.0"],
-        "q2_tests": ["cmax_100min_um = 0.5", "cmax_100min_um = 185.0 / 237.73"],
+        "q2_tests": [
+            "cmax_infusion_um = cmax_infusion_um * 1.01",
+            "cmax_infusion_um = 185.0 / 237.73 * mine['dose_mg_per_kg'] / 0.5",
+            "cmax_infusion_um = pk.summary(pk.simulate(pk.Regimen('iv_infusion', "
+            "mine['dose_mg_per_kg'], 70.0, duration_min=mine['duration_min'])))"
+            "['cmax_ng_per_ml'] / 274.19",
+        ],
         "q3_tests": [
             "def auc_trapezoid_ng_h_per_ml(time_min, conc_ng_per_ml):\n"
             "    return float(np.sum(conc_ng_per_ml)) / 60",

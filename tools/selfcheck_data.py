@@ -521,34 +521,42 @@ SPECS: dict[str, dict[str, dict]] = {
             ],
         },
         "q2_tests": {
-            "title": "Exercise 2: a slower infusion, in µM",
+            "title": "Exercise 2: your dose as a slower infusion, in µM",
             "section": "section 3, Bolus versus infusion",
-            "hint": "Simulate the 100-minute infusion itself, take its highest concentration and "
-            "convert ng/mL to µM with the molar mass of the base.",
-            "parts": [_num("cmax_100min_um", unit="µM", low=0, rel=2e-3)],
+            "hint": "Simulate your own infusion (mine['dose_mg_per_kg'] over mine['duration_min']), "
+            "take its highest concentration and convert ng/mL to µM with the molar mass of the base.",
+            "parts": [_num("cmax_infusion_um", unit="µM", low=0, rel=2e-3)],
             "misconceptions": [
                 {
-                    "code": "cmax_100min_um = cmax_100min_um * pk.MOLAR_MASS_G_PER_MOL",
+                    "code": "cmax_infusion_um = cmax_infusion_um * pk.MOLAR_MASS_G_PER_MOL",
                     "hint": "That is in ng/mL. Divide by the molar mass (g/mol): ng/mL per g/mol "
                     "is nmol/mL, which is µM.",
                 },
                 {
-                    "code": "cmax_100min_um = pk.summary(pk.simulate(pk.Regimen('iv_infusion', "
-                    "0.5, 70.0, duration_min=40.0), t_end_min=480.0, dt_min=0.5))"
-                    "['cmax_ng_per_ml'] * 40 / 100 / pk.MOLAR_MASS_G_PER_MOL",
+                    "code": "cmax_infusion_um = pk.summary(pk.simulate(pk.Regimen('iv_infusion', "
+                    "mine['dose_mg_per_kg'], 70.0, duration_min=40.0), t_end_min=480.0, "
+                    "dt_min=0.5))['cmax_ng_per_ml'] * 40 / mine['duration_min'] "
+                    "/ pk.MOLAR_MASS_G_PER_MOL",
                     "hint": "The peak does not fall in proportion to the infusion rate: "
-                    "distribution and elimination run during the infusion. Simulate the "
-                    "100-minute infusion itself.",
+                    "distribution and elimination run during the infusion. Simulate your "
+                    "longer infusion itself.",
                 },
                 {
-                    "code": "cmax_100min_um = pk.summary(pk.simulate(pk.Regimen('iv_infusion', "
-                    "0.5, 70.0, duration_min=40.0), t_end_min=480.0, dt_min=0.5))"
-                    "['cmax_ng_per_ml'] / pk.MOLAR_MASS_G_PER_MOL",
-                    "hint": "That is the peak of the 40-minute infusion of Figure 2; this "
-                    "question spreads the same dose over 100 minutes.",
+                    "code": "cmax_infusion_um = pk.summary(pk.simulate(pk.Regimen('iv_infusion', "
+                    "mine['dose_mg_per_kg'], 70.0, duration_min=40.0), t_end_min=480.0, "
+                    "dt_min=0.5))['cmax_ng_per_ml'] / pk.MOLAR_MASS_G_PER_MOL",
+                    "hint": "That is the peak of your dose over 40 minutes, as in Figure 2; this "
+                    "question spreads it over your own, longer duration (mine['duration_min']).",
                 },
                 {
-                    "code": "cmax_100min_um = cmax_100min_um * pk.MOLAR_MASS_G_PER_MOL / 274.19",
+                    "code": "cmax_infusion_um = pk.summary(pk.simulate(pk.Regimen('iv_infusion', "
+                    "0.5, 70.0, duration_min=mine['duration_min']), t_end_min=480.0, "
+                    "dt_min=0.5))['cmax_ng_per_ml'] / pk.MOLAR_MASS_G_PER_MOL",
+                    "hint": "That is 0.5 mg/kg, the dose of Figure 2: use your own dose, "
+                    "mine['dose_mg_per_kg'].",
+                },
+                {
+                    "code": "cmax_infusion_um = cmax_infusion_um * pk.MOLAR_MASS_G_PER_MOL / 274.19",
                     "hint": "Use the molar mass of ketamine base (pk.MOLAR_MASS_G_PER_MOL), not "
                     "that of the hydrochloride salt: plasma concentrations are of the base.",
                 },
