@@ -118,7 +118,11 @@ WRONG: dict[str, dict[str, list[str]]] = {
             "def auc_trapezoid_ng_h_per_ml(time_min, conc_ng_per_ml):\n"
             "    return float(np.trapezoid(conc_ng_per_ml, time_min))",
         ],
-        "q4_tests": ["f_oral_estimate = 0.45", "f_oral_estimate = 0.2"],
+        "q4_tests": [
+            "f_oral_estimate = f_oral_estimate * 1.01",
+            "f_oral_estimate = float(np.sum(my_oral['plasma_ng_per_ml']) "
+            "/ np.sum(my_iv['plasma_ng_per_ml']) * 0.9)",
+        ],
         "q5_tests": [
             "t_half_child_min = 114.6",
             "t_half_child_min = terminal_half_life_min(child['time_min'], "

@@ -614,10 +614,10 @@ SPECS: dict[str, dict[str, dict]] = {
             ],
         },
         "q4_tests": {
-            "title": "Exercise 4: oral bioavailability from samples",
+            "title": "Exercise 4: your own person's oral bioavailability from samples",
             "section": "section 4, Exposure from samples (clearance and bioavailability)",
-            "hint": "Same dose per kg by both routes: F = AUC after the oral dose / AUC after the "
-            "IV dose, both over the sampled 12 h, as a fraction.",
+            "hint": "Same dose per kg by both routes: F = AUC of my_oral / AUC of my_iv, both "
+            "over the sampled 12 h, as a fraction.",
             "parts": [_num("f_oral_estimate", unit="fraction", low=0, rel=2e-3)],
             "misconceptions": [
                 {
@@ -625,8 +625,8 @@ SPECS: dict[str, dict[str, dict]] = {
                     "hint": "A fraction, please, not a percentage (between 0 and 1).",
                 },
                 {
-                    "code": "f_oral_estimate = float(adult_oral['plasma_ng_per_ml'].max() / "
-                    "adult_iv['plasma_ng_per_ml'].max())",
+                    "code": "f_oral_estimate = float(my_oral['plasma_ng_per_ml'].max() / "
+                    "my_iv['plasma_ng_per_ml'].max())",
                     "hint": "Bioavailability compares total exposure (AUC), not peaks: how fast a "
                     "dose is absorbed changes its peak, not how much arrives.",
                 },
@@ -638,7 +638,20 @@ SPECS: dict[str, dict[str, dict]] = {
                 {
                     "code": "f_oral_estimate = pk.ROUTE_PARAMETERS['oral'].f_default",
                     "hint": "That is a published value for other people (section 1). Estimate "
-                    "this person's F from their two sets of samples.",
+                    "your person's F from their two sets of samples.",
+                },
+                {
+                    "code": "f_oral_estimate = auc_trapezoid_ng_h_per_ml(adult_oral['time_min'], "
+                    "adult_oral['plasma_ng_per_ml']) / auc_trapezoid_ng_h_per_ml("
+                    "adult_iv['time_min'], adult_iv['plasma_ng_per_ml'])",
+                    "hint": "Right method, wrong person: adult_iv and adult_oral belong to the "
+                    "worked example of section 4. Use your own person's samples, my_iv and "
+                    "my_oral.",
+                },
+                {
+                    "code": "f_oral_estimate = pk.simulated_crossover(mine['seed'])[2]",
+                    "hint": "That is the F the simulation drew, which no study knows. The exercise "
+                    "asks for the estimate from your person's samples (AUC ratio over 12 h).",
                 },
             ],
         },
