@@ -527,3 +527,63 @@ def test_terminal_half_life_rejects_bad_choices():
         pk.terminal_half_life_min([0, 60, 120], [1, 2, 3], t_from_min=0)
     with pytest.raises(ValueError, match="> 0"):
         pk.terminal_half_life_min([0, 60, 120], [0, 2, 1], t_from_min=0)
+
+
+# ---------------------------------------------------------------- simulated samples (notebook 02)
+
+
+def test_noise_free_samples_are_the_model_at_the_sampling_times():
+    reg = pk.Regimen("iv_infusion", 0.5, 70.0, duration_min=40.0)
+    times = [0, 10, 40, 90, 240]
+    samples = pk.sampled_profile(reg, times, noise_cv=0.0, decimals=3)
+    curve = pk.simulate(reg, t_end_min=240.0, dt_min=1.0).set_index("time_min")
+    expected = curve.loc[np.array(times, dtype=float), "plasma_ng_per_ml"].round(3).to_numpy()
+    assert samples["plasma_ng_per_ml"].to_numpy() == pytest.approx(expected)
+    assert samples.attrs["simulated"] is True
+
+
+def test_assay_noise_is_log_normal_with_the_stated_spread():
+    # 1440 samples of one curve: log(noisy / exact) should have mean ~0 and SD ~noise_cv.
+    reg = pk.Regimen("iv_infusion", 0.5, 70.0, duration_min=40.0)
+    times = np.arange(1.0, 1441.0)
+    exact = pk.sampled_profile(reg, times, noise_cv=0.0, decimals=6)["plasma_ng_per_ml"]
+    noisy = pk.sampled_profile(reg, times, noise_cv=0.1, rng=np.random.default_rng(5), decimals=6)[
+        "plasma_ng_per_ml"
+    ]
+    log_error = np.log(noisy.to_numpy() / exact.to_numpy())
+    assert abs(log_error.mean()) < 3 * 0.1 / math.sqrt(times.size)
+    assert log_error.std() == pytest.approx(0.1, rel=0.06)
+
+
+def test_simulated_crossover_is_reproducible_and_its_auc_ratio_estimates_f():
+    iv, oral, f_true = pk.simulated_crossover(11)
+    again = pk.simulated_crossover(11)
+    assert iv.equals(again[0]) and oral.equals(again[1]) and f_true == again[2]
+    low, high = pk.ROUTE_PARAMETERS["oral"].f_low, pk.ROUTE_PARAMETERS["oral"].f_high
+    for seed in range(20):
+        iv, oral, f_true = pk.simulated_crossover(seed)
+        assert low <= f_true <= high
+        assert iv["time_min"].tolist() == list(pk.CROSSOVER_TIMES_MIN)
+        ratio = pk.auc_trapezoid_ng_h_per_ml(
+            oral["time_min"], oral["plasma_ng_per_ml"]
+        ) / pk.auc_trapezoid_ng_h_per_ml(iv["time_min"], iv["plasma_ng_per_ml"])
+        # 12 h of samples, 5 % noise: the AUC ratio is near the drawn F (slow oral absorption
+        # leaves a little more of the oral AUC after 12 h, so the ratio runs a bit low).
+        assert ratio == pytest.approx(f_true, rel=0.15)
+    assert len({pk.simulated_crossover(s)[2] for s in range(20)}) == 20
+
+
+def test_sampling_rejects_bad_input():
+    reg = pk.Regimen("iv_bolus", 0.5, 70.0)
+    with pytest.raises(ValueError, match="times_min"):
+        pk.sampled_profile(reg, [0, 10.5, 20], noise_cv=0.0)
+    with pytest.raises(ValueError, match="times_min"):
+        pk.sampled_profile(reg, [0, 20, 10], noise_cv=0.0)
+    with pytest.raises(ValueError, match="rng"):
+        pk.sampled_profile(reg, [0, 10, 20])
+    with pytest.raises(ValueError, match="noise_cv"):
+        pk.sampled_profile(reg, [0, 10, 20], noise_cv=-0.1)
+    with pytest.raises(ValueError, match="seed"):
+        pk.simulated_crossover(-1)
+    with pytest.raises(ValueError, match="seed"):
+        pk.simulated_crossover(1.5)

@@ -107,14 +107,24 @@ WRONG: dict[str, dict[str, list[str]]] = {
     },
     "02-pharmacokinetics": {
         "q1_tests": ["t_half_pooled_min = 114.6", "t_half_pooled_min = 120.0"],
-        "q2_tests": ["cmax_100min_um = 0.5", "cmax_100min_um = 185.0 / 237.73"],
+        "q2_tests": [
+            "cmax_infusion_um = cmax_infusion_um * 1.01",
+            "cmax_infusion_um = 185.0 / 237.73 * mine['dose_mg_per_kg'] / 0.5",
+            "cmax_infusion_um = pk.summary(pk.simulate(pk.Regimen('iv_infusion', "
+            "mine['dose_mg_per_kg'], 70.0, duration_min=mine['duration_min'])))"
+            "['cmax_ng_per_ml'] / 274.19",
+        ],
         "q3_tests": [
             "def auc_trapezoid_ng_h_per_ml(time_min, conc_ng_per_ml):\n"
             "    return float(np.sum(conc_ng_per_ml)) / 60",
             "def auc_trapezoid_ng_h_per_ml(time_min, conc_ng_per_ml):\n"
             "    return float(np.trapezoid(conc_ng_per_ml, time_min))",
         ],
-        "q4_tests": ["f_oral_estimate = 0.45", "f_oral_estimate = 0.2"],
+        "q4_tests": [
+            "f_oral_estimate = f_oral_estimate * 1.01",
+            "f_oral_estimate = float(np.sum(my_oral['plasma_ng_per_ml']) "
+            "/ np.sum(my_iv['plasma_ng_per_ml']) * 0.9)",
+        ],
         "q5_tests": [
             "t_half_child_min = 114.6",
             "t_half_child_min = terminal_half_life_min(child['time_min'], "

@@ -521,34 +521,42 @@ SPECS: dict[str, dict[str, dict]] = {
             ],
         },
         "q2_tests": {
-            "title": "Exercise 2: a slower infusion, in µM",
+            "title": "Exercise 2: your dose as a slower infusion, in µM",
             "section": "section 3, Bolus versus infusion",
-            "hint": "Simulate the 100-minute infusion itself, take its highest concentration and "
-            "convert ng/mL to µM with the molar mass of the base.",
-            "parts": [_num("cmax_100min_um", unit="µM", low=0, rel=2e-3)],
+            "hint": "Simulate your own infusion (mine['dose_mg_per_kg'] over mine['duration_min']), "
+            "take its highest concentration and convert ng/mL to µM with the molar mass of the base.",
+            "parts": [_num("cmax_infusion_um", unit="µM", low=0, rel=2e-3)],
             "misconceptions": [
                 {
-                    "code": "cmax_100min_um = cmax_100min_um * pk.MOLAR_MASS_G_PER_MOL",
+                    "code": "cmax_infusion_um = cmax_infusion_um * pk.MOLAR_MASS_G_PER_MOL",
                     "hint": "That is in ng/mL. Divide by the molar mass (g/mol): ng/mL per g/mol "
                     "is nmol/mL, which is µM.",
                 },
                 {
-                    "code": "cmax_100min_um = pk.summary(pk.simulate(pk.Regimen('iv_infusion', "
-                    "0.5, 70.0, duration_min=40.0), t_end_min=480.0, dt_min=0.5))"
-                    "['cmax_ng_per_ml'] * 40 / 100 / pk.MOLAR_MASS_G_PER_MOL",
+                    "code": "cmax_infusion_um = pk.summary(pk.simulate(pk.Regimen('iv_infusion', "
+                    "mine['dose_mg_per_kg'], 70.0, duration_min=40.0), t_end_min=480.0, "
+                    "dt_min=0.5))['cmax_ng_per_ml'] * 40 / mine['duration_min'] "
+                    "/ pk.MOLAR_MASS_G_PER_MOL",
                     "hint": "The peak does not fall in proportion to the infusion rate: "
-                    "distribution and elimination run during the infusion. Simulate the "
-                    "100-minute infusion itself.",
+                    "distribution and elimination run during the infusion. Simulate your "
+                    "longer infusion itself.",
                 },
                 {
-                    "code": "cmax_100min_um = pk.summary(pk.simulate(pk.Regimen('iv_infusion', "
-                    "0.5, 70.0, duration_min=40.0), t_end_min=480.0, dt_min=0.5))"
-                    "['cmax_ng_per_ml'] / pk.MOLAR_MASS_G_PER_MOL",
-                    "hint": "That is the peak of the 40-minute infusion of Figure 2; this "
-                    "question spreads the same dose over 100 minutes.",
+                    "code": "cmax_infusion_um = pk.summary(pk.simulate(pk.Regimen('iv_infusion', "
+                    "mine['dose_mg_per_kg'], 70.0, duration_min=40.0), t_end_min=480.0, "
+                    "dt_min=0.5))['cmax_ng_per_ml'] / pk.MOLAR_MASS_G_PER_MOL",
+                    "hint": "That is the peak of your dose over 40 minutes, as in Figure 2; this "
+                    "question spreads it over your own, longer duration (mine['duration_min']).",
                 },
                 {
-                    "code": "cmax_100min_um = cmax_100min_um * pk.MOLAR_MASS_G_PER_MOL / 274.19",
+                    "code": "cmax_infusion_um = pk.summary(pk.simulate(pk.Regimen('iv_infusion', "
+                    "0.5, 70.0, duration_min=mine['duration_min']), t_end_min=480.0, "
+                    "dt_min=0.5))['cmax_ng_per_ml'] / pk.MOLAR_MASS_G_PER_MOL",
+                    "hint": "That is 0.5 mg/kg, the dose of Figure 2: use your own dose, "
+                    "mine['dose_mg_per_kg'].",
+                },
+                {
+                    "code": "cmax_infusion_um = cmax_infusion_um * pk.MOLAR_MASS_G_PER_MOL / 274.19",
                     "hint": "Use the molar mass of ketamine base (pk.MOLAR_MASS_G_PER_MOL), not "
                     "that of the hydrochloride salt: plasma concentrations are of the base.",
                 },
@@ -606,10 +614,10 @@ SPECS: dict[str, dict[str, dict]] = {
             ],
         },
         "q4_tests": {
-            "title": "Exercise 4: oral bioavailability from samples",
+            "title": "Exercise 4: your own person's oral bioavailability from samples",
             "section": "section 4, Exposure from samples (clearance and bioavailability)",
-            "hint": "Same dose per kg by both routes: F = AUC after the oral dose / AUC after the "
-            "IV dose, both over the sampled 12 h, as a fraction.",
+            "hint": "Same dose per kg by both routes: F = AUC of my_oral / AUC of my_iv, both "
+            "over the sampled 12 h, as a fraction.",
             "parts": [_num("f_oral_estimate", unit="fraction", low=0, rel=2e-3)],
             "misconceptions": [
                 {
@@ -617,8 +625,8 @@ SPECS: dict[str, dict[str, dict]] = {
                     "hint": "A fraction, please, not a percentage (between 0 and 1).",
                 },
                 {
-                    "code": "f_oral_estimate = float(adult_oral['plasma_ng_per_ml'].max() / "
-                    "adult_iv['plasma_ng_per_ml'].max())",
+                    "code": "f_oral_estimate = float(my_oral['plasma_ng_per_ml'].max() / "
+                    "my_iv['plasma_ng_per_ml'].max())",
                     "hint": "Bioavailability compares total exposure (AUC), not peaks: how fast a "
                     "dose is absorbed changes its peak, not how much arrives.",
                 },
@@ -630,7 +638,20 @@ SPECS: dict[str, dict[str, dict]] = {
                 {
                     "code": "f_oral_estimate = pk.ROUTE_PARAMETERS['oral'].f_default",
                     "hint": "That is a published value for other people (section 1). Estimate "
-                    "this person's F from their two sets of samples.",
+                    "your person's F from their two sets of samples.",
+                },
+                {
+                    "code": "f_oral_estimate = auc_trapezoid_ng_h_per_ml(adult_oral['time_min'], "
+                    "adult_oral['plasma_ng_per_ml']) / auc_trapezoid_ng_h_per_ml("
+                    "adult_iv['time_min'], adult_iv['plasma_ng_per_ml'])",
+                    "hint": "Right method, wrong person: adult_iv and adult_oral belong to the "
+                    "worked example of section 4. Use your own person's samples, my_iv and "
+                    "my_oral.",
+                },
+                {
+                    "code": "f_oral_estimate = pk.simulated_crossover(mine['seed'])[2]",
+                    "hint": "That is the F the simulation drew, which no study knows. The exercise "
+                    "asks for the estimate from your person's samples (AUC ratio over 12 h).",
                 },
             ],
         },

@@ -10,6 +10,8 @@ tmax and AUC from that table; :func:`half_lives_min`, :func:`vss_l_per_kg` and
 :func:`clearance_l_per_min` derive disposition quantities from a preset's micro-constants;
 :func:`auc_trapezoid_ng_h_per_ml` and :func:`terminal_half_life_min` read exposure and the
 terminal half-life from sampled data without a model (non-compartmental);
+:func:`sampled_profile` turns a simulated profile into SIMULATED blood samples with assay noise
+and :func:`simulated_crossover` gives notebook 02's fictional IV-versus-oral person;
 :func:`bands` loads the plasma concentrations that Zanos et al. 2018 (Table 1) link to clinical
 effects, for shading plots.
 
@@ -65,9 +67,11 @@ from ketlearn._pk_presets import (
 )
 from ketlearn._pk_regimen import MOLAR_MASS_G_PER_MOL, ROUTES, Regimen
 from ketlearn._pk_routes import ROUTE_PARAMETERS, RouteParameters, bioavailability_for
+from ketlearn._pk_sampling import CROSSOVER_TIMES_MIN, sampled_profile, simulated_crossover
 from ketlearn._pk_simulate import bands, ka_from_tmax, simulate, simulate_amounts, summary
 
 __all__ = [
+    "CROSSOVER_TIMES_MIN",
     "DOMINO_1984",
     "HERD_2007",
     "MOLAR_MASS_G_PER_MOL",
@@ -87,8 +91,10 @@ __all__ = [
     "half_lives_min",
     "ka_from_tmax",
     "one_compartment",
+    "sampled_profile",
     "simulate",
     "simulate_amounts",
+    "simulated_crossover",
     "summary",
     "terminal_half_life_min",
     "vss_l_per_kg",
