@@ -171,7 +171,12 @@ WRONG: dict[str, dict[str, list[str]]] = {
         ],
         "q5_tests": ["n_per_arm_new = n_per_arm_new - 3", "sd_change_transform2 = 10.0"],
         "q6_tests": ["expected_bias_points = 0.0", "mean_estimate_points = -2.5"],
-        "q7_tests": ["or_response_t2 = 0.693 / 0.52", "rr_response_t2 = 0.693 - 0.52"],
+        "q7_tests": [
+            "or_mine = (p_t / (1 - p_c)) / (p_c / (1 - p_t))",
+            "rr_mine = 100 * rr_mine",
+            # the answer before variants (TRANSFORM-2 response), which is no student's pair now
+            "rr_mine, or_mine = 0.693 / 0.52, (0.693 / 0.307) / (0.52 / 0.48)",
+        ],
     },
     "05-evidence-synthesis": {
         "q1_tests": [

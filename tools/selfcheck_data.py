@@ -1249,29 +1249,30 @@ SPECS: dict[str, dict[str, dict]] = {
         "q7_tests": {
             "title": "Exercise 7: odds ratio or risk ratio?",
             "section": 'section 3, Absolute and relative effects ("Computing them")',
-            "hint": "Risk ratio = p_t / p_c; odds = p / (1 - p) in each arm; esketamine over "
-            "placebo.",
+            "hint": "Read the two rates of your own rows, mine['treatment_row'] and "
+            "mine['control_row']; risk ratio = p_t / p_c; odds = p / (1 - p) in each arm; "
+            "treatment over control.",
             "parts": [
-                _num("rr_response_t2", unit="ratio", low=0, high=100, rel=1e-4),
-                _num("or_response_t2", unit="ratio", low=0, high=100, rel=1e-4),
+                _num("rr_mine", unit="ratio", low=0, high=100, rel=1e-4),
+                _num("or_mine", unit="ratio", low=0, high=100, rel=1e-4),
             ],
             "misconceptions": [
                 {
-                    "code": "or_response_t2 = rr_response_t2",
-                    "hint": "Odds are not risks: the odds of an event are p / (1 - p). For a "
-                    "common outcome such as response the two ratios differ a lot.",
+                    "code": "or_mine = rr_mine",
+                    "hint": "Odds are not risks: the odds of an event are p / (1 - p). When the "
+                    "outcome is common in either arm, the two ratios differ noticeably.",
                 },
                 {
-                    "code": "rr_response_t2, or_response_t2 = 1 / rr_response_t2, "
-                    "1 / or_response_t2",
-                    "hint": "You divided placebo by esketamine. The treatment arm goes on top.",
+                    "code": "rr_mine, or_mine = 1 / rr_mine, 1 / or_mine",
+                    "hint": "You divided the control arm by the treatment arm. The treatment "
+                    "arm goes on top.",
                 },
                 {
                     "code": "_p = pub.set_index('row_id')['estimate']\n"
-                    "_t, _c = _p['transform2_remission_trt'], _p['transform2_remission_ctl']\n"
-                    "rr_response_t2 = _t / _c\n"
-                    "or_response_t2 = (_t / (1 - _t)) / (_c / (1 - _c))",
-                    "hint": "Those are the remission rates. The question is about response.",
+                    "rr_mine = _p[mine['treatment_row']] - _p[mine['control_row']]",
+                    "hint": "Your risk ratio is a difference of the two rates (the risk "
+                    "difference, an absolute measure). A ratio divides the treatment arm's rate "
+                    "by the control arm's.",
                 },
             ],
         },
