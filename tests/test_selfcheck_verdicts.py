@@ -156,6 +156,13 @@ WRONG: dict[str, dict[str, list[str]]] = {
         "q1_tests": [
             "itt_response_rate = itt_response_rate * 100",
             "itt_response_rate = {'control': 0.1, 'treatment': 0.2}",
+            # the right method on the wrong trial (seed 1, no student's seed)
+            "_o = trials.simulate_patients(trials.IPD_EXERCISE_PRESET, seed=1, "
+            "dropout_fraction=0.3)\n"
+            "_f = ~_o['dropped_out'].astype(bool)\n"
+            "_r = pd.Series(False, index=_o.index)\n"
+            "_r[_f] = trials.response(_o.loc[_f, 'baseline_madrs'], _o.loc[_f, 'followup_madrs'])\n"
+            "itt_response_rate = _r.groupby(_o['arm'], observed=True).mean()",
         ],
         "q2_tests": [
             "def rd_with_ci(events_t, n_t, events_c, n_c):\n"

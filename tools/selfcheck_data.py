@@ -1001,7 +1001,8 @@ SPECS: dict[str, dict[str, dict]] = {
         "q1_tests": {
             "title": "Exercise 1: response by intention to treat (simulated)",
             "section": 'section 2, Scales and definitions ("Who counts")',
-            "hint": "Everyone randomised in each arm's denominator; a dropout counts as not responding.",
+            "hint": "Work on your own simulated trial, ipd_mine. Everyone randomised in each "
+            "arm's denominator; a dropout counts as not responding.",
             "parts": [
                 {
                     "name": "itt_response_rate",
@@ -1016,15 +1017,15 @@ SPECS: dict[str, dict[str, dict]] = {
             "misconceptions": [
                 {
                     "code": "itt_response_rate = responded[finished].groupby("
-                    "ipd_dropout['arm'][finished], observed=True).mean()",
+                    "ipd_mine['arm'][finished], observed=True).mean()",
                     "hint": "You divided by the completers only. By "
                     "intention to treat, everyone randomised stays in the denominator and people "
                     "who left count as non-responders.",
                 },
                 {
-                    "code": "_rem = pd.Series(False, index=ipd_dropout.index)\n"
-                    "_rem[finished] = trials.remission(ipd_dropout.loc[finished, 'followup_madrs'])\n"
-                    "itt_response_rate = _rem.groupby(ipd_dropout['arm'], observed=True).mean()",
+                    "code": "_rem = pd.Series(False, index=ipd_mine.index)\n"
+                    "_rem[finished] = trials.remission(ipd_mine.loc[finished, 'followup_madrs'])\n"
+                    "itt_response_rate = _rem.groupby(ipd_mine['arm'], observed=True).mean()",
                     "hint": "That is remission (a low final score), not response (a fall of at "
                     "least half from the person's own baseline).",
                 },
@@ -1033,6 +1034,15 @@ SPECS: dict[str, dict[str, dict]] = {
                     "'treatment': itt_response_rate['control']}",
                     "hint": "The two rates are attached to the wrong arms: group by the arm "
                     "column and keep its labels.",
+                },
+                {
+                    "code": "_done = ~ipd_dropout['dropped_out'].astype(bool)\n"
+                    "_resp = pd.Series(False, index=ipd_dropout.index)\n"
+                    "_resp[_done] = trials.response(ipd_dropout.loc[_done, 'baseline_madrs'], "
+                    "ipd_dropout.loc[_done, 'followup_madrs'])\n"
+                    "itt_response_rate = _resp.groupby(ipd_dropout['arm'], observed=True).mean()",
+                    "hint": "You analysed ipd_dropout, section 2's example trial. The exercise "
+                    "is about your own simulated trial, ipd_mine (made with your seed).",
                 },
             ],
         },
