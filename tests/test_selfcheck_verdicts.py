@@ -168,6 +168,13 @@ WRONG: dict[str, dict[str, list[str]]] = {
         "q1_tests": [
             "itt_response_rate = itt_response_rate * 100",
             "itt_response_rate = {'control': 0.1, 'treatment': 0.2}",
+            # the right method on the wrong trial (seed 1, no student's seed)
+            "_o = trials.simulate_patients(trials.IPD_EXERCISE_PRESET, seed=1, "
+            "dropout_fraction=0.3)\n"
+            "_f = ~_o['dropped_out'].astype(bool)\n"
+            "_r = pd.Series(False, index=_o.index)\n"
+            "_r[_f] = trials.response(_o.loc[_f, 'baseline_madrs'], _o.loc[_f, 'followup_madrs'])\n"
+            "itt_response_rate = _r.groupby(_o['arm'], observed=True).mean()",
         ],
         "q2_tests": [
             "def rd_with_ci(events_t, n_t, events_c, n_c):\n"
@@ -183,7 +190,12 @@ WRONG: dict[str, dict[str, list[str]]] = {
         ],
         "q5_tests": ["n_per_arm_new = n_per_arm_new - 3", "sd_change_transform2 = 10.0"],
         "q6_tests": ["expected_bias_points = 0.0", "mean_estimate_points = -2.5"],
-        "q7_tests": ["or_response_t2 = 0.693 / 0.52", "rr_response_t2 = 0.693 - 0.52"],
+        "q7_tests": [
+            "or_mine = (p_t / (1 - p_c)) / (p_c / (1 - p_t))",
+            "rr_mine = 100 * rr_mine",
+            # the answer before variants (TRANSFORM-2 response), which is no student's pair now
+            "rr_mine, or_mine = 0.693 / 0.52, (0.693 / 0.307) / (0.52 / 0.48)",
+        ],
     },
     "05-evidence-synthesis": {
         "q1_tests": [

@@ -1037,7 +1037,8 @@ SPECS: dict[str, dict[str, dict]] = {
         "q1_tests": {
             "title": "Exercise 1: response by intention to treat (simulated)",
             "section": 'section 2, Scales and definitions ("Who counts")',
-            "hint": "Everyone randomised in each arm's denominator; a dropout counts as not responding.",
+            "hint": "Work on your own simulated trial, ipd_mine. Everyone randomised in each "
+            "arm's denominator; a dropout counts as not responding.",
             "parts": [
                 {
                     "name": "itt_response_rate",
@@ -1052,15 +1053,15 @@ SPECS: dict[str, dict[str, dict]] = {
             "misconceptions": [
                 {
                     "code": "itt_response_rate = responded[finished].groupby("
-                    "ipd_dropout['arm'][finished], observed=True).mean()",
+                    "ipd_mine['arm'][finished], observed=True).mean()",
                     "hint": "You divided by the completers only. By "
                     "intention to treat, everyone randomised stays in the denominator and people "
                     "who left count as non-responders.",
                 },
                 {
-                    "code": "_rem = pd.Series(False, index=ipd_dropout.index)\n"
-                    "_rem[finished] = trials.remission(ipd_dropout.loc[finished, 'followup_madrs'])\n"
-                    "itt_response_rate = _rem.groupby(ipd_dropout['arm'], observed=True).mean()",
+                    "code": "_rem = pd.Series(False, index=ipd_mine.index)\n"
+                    "_rem[finished] = trials.remission(ipd_mine.loc[finished, 'followup_madrs'])\n"
+                    "itt_response_rate = _rem.groupby(ipd_mine['arm'], observed=True).mean()",
                     "hint": "That is remission (a low final score), not response (a fall of at "
                     "least half from the person's own baseline).",
                 },
@@ -1069,6 +1070,15 @@ SPECS: dict[str, dict[str, dict]] = {
                     "'treatment': itt_response_rate['control']}",
                     "hint": "The two rates are attached to the wrong arms: group by the arm "
                     "column and keep its labels.",
+                },
+                {
+                    "code": "_done = ~ipd_dropout['dropped_out'].astype(bool)\n"
+                    "_resp = pd.Series(False, index=ipd_dropout.index)\n"
+                    "_resp[_done] = trials.response(ipd_dropout.loc[_done, 'baseline_madrs'], "
+                    "ipd_dropout.loc[_done, 'followup_madrs'])\n"
+                    "itt_response_rate = _resp.groupby(ipd_dropout['arm'], observed=True).mean()",
+                    "hint": "You analysed ipd_dropout, section 2's example trial. The exercise "
+                    "is about your own simulated trial, ipd_mine (made with your seed).",
                 },
             ],
         },
@@ -1285,29 +1295,30 @@ SPECS: dict[str, dict[str, dict]] = {
         "q7_tests": {
             "title": "Exercise 7: odds ratio or risk ratio?",
             "section": 'section 3, Absolute and relative effects ("Computing them")',
-            "hint": "Risk ratio = p_t / p_c; odds = p / (1 - p) in each arm; esketamine over "
-            "placebo.",
+            "hint": "Read the two rates of your own rows, mine['treatment_row'] and "
+            "mine['control_row']; risk ratio = p_t / p_c; odds = p / (1 - p) in each arm; "
+            "treatment over control.",
             "parts": [
-                _num("rr_response_t2", unit="ratio", low=0, high=100, rel=1e-4),
-                _num("or_response_t2", unit="ratio", low=0, high=100, rel=1e-4),
+                _num("rr_mine", unit="ratio", low=0, high=100, rel=1e-4),
+                _num("or_mine", unit="ratio", low=0, high=100, rel=1e-4),
             ],
             "misconceptions": [
                 {
-                    "code": "or_response_t2 = rr_response_t2",
-                    "hint": "Odds are not risks: the odds of an event are p / (1 - p). For a "
-                    "common outcome such as response the two ratios differ a lot.",
+                    "code": "or_mine = rr_mine",
+                    "hint": "Odds are not risks: the odds of an event are p / (1 - p). When the "
+                    "outcome is common in either arm, the two ratios differ noticeably.",
                 },
                 {
-                    "code": "rr_response_t2, or_response_t2 = 1 / rr_response_t2, "
-                    "1 / or_response_t2",
-                    "hint": "You divided placebo by esketamine. The treatment arm goes on top.",
+                    "code": "rr_mine, or_mine = 1 / rr_mine, 1 / or_mine",
+                    "hint": "You divided the control arm by the treatment arm. The treatment "
+                    "arm goes on top.",
                 },
                 {
                     "code": "_p = pub.set_index('row_id')['estimate']\n"
-                    "_t, _c = _p['transform2_remission_trt'], _p['transform2_remission_ctl']\n"
-                    "rr_response_t2 = _t / _c\n"
-                    "or_response_t2 = (_t / (1 - _t)) / (_c / (1 - _c))",
-                    "hint": "Those are the remission rates. The question is about response.",
+                    "rr_mine = _p[mine['treatment_row']] - _p[mine['control_row']]",
+                    "hint": "Your risk ratio is a difference of the two rates (the risk "
+                    "difference, an absolute measure). A ratio divides the treatment arm's rate "
+                    "by the control arm's.",
                 },
             ],
         },
