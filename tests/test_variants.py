@@ -148,7 +148,7 @@ def test_the_draw_spreads_students_over_all_variants(assignment, gid):
 @pytest.mark.parametrize(("assignment", "gid"), ITEMS)
 def test_two_students_get_different_values(assignment, gid):
     values = {
-        json.dumps(variant.params(assignment, gid, f"s{i}"), sort_keys=True) for i in range(50)
+        json.dumps(variant.params(assignment, gid, f"s{i}"), sort_keys=True) for i in range(400)
     }
     assert len(values) == variant.count(assignment, gid)
 
