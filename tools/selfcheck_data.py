@@ -1699,7 +1699,7 @@ SPECS: dict[str, dict[str, dict]] = {
         "q5_tests": {
             "title": "Exercise 5: a stricter threshold for one screening desk",
             "section": "section 6, A transparent red-flag flagger",
-            "hint": "Test split; only your two genres, mine['genres']; method='model' with "
+            "hint": "Test split; only your genres, mine['genres']; method='model' with "
             "threshold=mine['threshold']; each sentence flagged on its own.",
             "parts": [
                 _num("desk_precision", unit="proportion", low=0, high=1, rel=1e-6),
@@ -1722,7 +1722,7 @@ SPECS: dict[str, dict[str, dict]] = {
                         args="'test', 'model', threshold=mine['threshold']", genres=False
                     ),
                     "hint": "These figures cover every genre of the test split. Your desk screens "
-                    "only its two genres, mine['genres'].",
+                    "only its own genres, mine['genres'].",
                 },
                 {
                     "code": "desk_precision, desk_recall = desk_recall, desk_precision",
