@@ -242,6 +242,13 @@ WRONG: dict[str, dict[str, list[str]]] = {
         "q5_tests": [
             "desk_specificity = 1 - desk_specificity",
             "desk_recall = float(desk_recall > 0)",
+            # the desk of the notebook's earlier, fixed version (no learner's variant now)
+            "_m = media.sentence_predictions('test', 'model', threshold=0.75)\n"
+            "_m = _m[_m['genre'].astype(str).isin(['press_release', 'news_feature'])]\n"
+            "_r = media.confusion_rates(_m['promotional'].to_numpy(bool), "
+            "_m['flagged'].to_numpy(bool))\n"
+            "desk_precision, desk_recall = _r['precision'], _r['recall']\n"
+            "desk_specificity = _r['specificity']",
         ],
         "q7_tests": [
             "verdicts = {'a': 'unverifiable', 'b': 'false', 'c': 'supported', 'd': 'false'}",

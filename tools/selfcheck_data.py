@@ -49,11 +49,11 @@ CATEGORIES = ["chemistry", "clinical", "regulation", "recreational use", "scienc
 
 _DESK = (
     "_m = media.sentence_predictions({args})\n"
-    "_m = _m[_m['genre'].astype(str).isin(['press_release', 'news_feature']) | (not {genres})]\n"
+    "_m = _m[_m['genre'].astype(str).isin(mine['genres']) | (not {genres})]\n"
     "_r = media.confusion_rates(_m['promotional'].to_numpy(bool), _m['flagged'].to_numpy(bool))\n"
     "desk_precision, desk_recall = _r['precision'], _r['recall']\n"
     "desk_specificity = _r['specificity']"
-)  # notebook 06, Exercise 5: the desk's figures computed the wrong way (misconceptions)
+)  # notebook 06, Exercise 5: the learner's desk's figures computed the wrong way (misconceptions)
 
 
 def _num(name, **kw):
@@ -1744,10 +1744,10 @@ SPECS: dict[str, dict[str, dict]] = {
             ],
         },
         "q5_tests": {
-            "title": "Exercise 5: a stricter threshold for journalists' texts",
+            "title": "Exercise 5: a stricter threshold for one screening desk",
             "section": "section 6, A transparent red-flag flagger",
-            "hint": "Test split; genres press_release and news_feature only; method='model' with "
-            "threshold=0.75; each sentence flagged on its own.",
+            "hint": "Test split; only your genres, mine['genres']; method='model' with "
+            "threshold=mine['threshold']; each sentence flagged on its own.",
             "parts": [
                 _num("desk_precision", unit="proportion", low=0, high=1, rel=1e-6),
                 _num("desk_recall", unit="proportion", low=0, high=1, rel=1e-6),
@@ -1756,8 +1756,8 @@ SPECS: dict[str, dict[str, dict]] = {
             "misconceptions": [
                 {
                     "code": _DESK.format(args="'test', 'model'", genres=True),
-                    "hint": "These are the model's figures at its default threshold. The desk "
-                    "uses a stricter one: pass threshold= to flag_text.",
+                    "hint": "These are the model's figures at its default threshold (0.5). Your "
+                    "desk uses a stricter one: pass threshold=mine['threshold'] to flag_text.",
                 },
                 {
                     "code": _DESK.format(args="'test', 'rules', threshold=None", genres=True),
@@ -1765,9 +1765,11 @@ SPECS: dict[str, dict[str, dict]] = {
                     "uses the learned model: method='model'.",
                 },
                 {
-                    "code": _DESK.format(args="'test', 'model', threshold=0.75", genres=False),
-                    "hint": "These figures cover every genre of the test split. The desk screens "
-                    "press releases and news features only.",
+                    "code": _DESK.format(
+                        args="'test', 'model', threshold=mine['threshold']", genres=False
+                    ),
+                    "hint": "These figures cover every genre of the test split. Your desk screens "
+                    "only its own genres, mine['genres'].",
                 },
                 {
                     "code": "desk_precision, desk_recall = desk_recall, desk_precision",
