@@ -41,6 +41,8 @@ LOCAL = [
     "ketlearn export --nbgrader-csv grades.csv --canvas-csv canvas.csv "
     "--canvas-roster canvas-export.csv --canvas-ids ids.csv",
     "ketlearn grade 00-orientation --force",
+    "ketlearn variants --student student001",
+    "ketlearn variants --student student001 --student student002 01-history",
 ]
 
 #: Not run by a test, and why.

@@ -19,24 +19,26 @@ hints, and that the stored public description of each item equals the specs in
 
 from __future__ import annotations
 
+import copy
 import json
 
 import nbformat
 import notebook_cache
 import pytest
 from answer_leaks import find_leaks, visible_text
-from conftest import RELEASE, SOURCE
+from conftest import RELEASE, ROOT, SOURCE
 from selfcheck_data import (
     SPECS,
     KernelSession,
     _strip,
     grade_cells,
     is_selfcheck_cell,
+    item_span,
     notebook_path,
     public,
 )
 
-from ketlearn import selfcheck
+from ketlearn import selfcheck, variant
 
 MARK = "@@VERDICT@@"
 
@@ -354,6 +356,9 @@ def _run_assignment(assignment: str) -> dict[str, list[dict]]:
                     kernel.run(restore)
                 rows[0]["expected"] = expected
                 results[gid] = rows
+                if gid in variant.items(assignment).get(assignment, []):
+                    span = item_span(nb, {g: j for j, g in graded.items()}, gid)
+                    results[f"{gid} variants"] = _run_variants(kernel, assignment, gid, cell, span)
             ok, out = kernel.run(cell.source)
             assert ok, f"{assignment} cell {i} failed: {out[-1500:]}"
             if is_selfcheck_cell(cell):
@@ -361,6 +366,81 @@ def _run_assignment(assignment: str) -> dict[str, list[dict]]:
                     f"{assignment} cell {i}: the solution fails its self-check: {out}"
                 )
     return results
+
+
+# Kernel code: an answer's value as Python source that rebuilds it (pipeline test literals).
+_LITERAL = """
+def _sc_literal(v):
+    import numpy as _np
+    if hasattr(v, "columns"):
+        return "pd.DataFrame(" + repr({str(c): _sc_plain(v[c]) for c in v.columns}) + ")"
+    if hasattr(v, "index") and hasattr(v, "to_dict"):
+        return "pd.Series(" + repr(_sc_plain(v)) + ")"
+    if isinstance(v, _np.ndarray):
+        return "np.array(" + repr(v.tolist()) + ")"
+    return repr(_sc_plain(v))
+
+
+def _sc_plain(v):
+    if hasattr(v, "to_dict") and hasattr(v, "index") and not hasattr(v, "columns"):
+        return {(k.item() if hasattr(k, "item") else k): _sc_plain(x) for k, x in v.items()}
+    if hasattr(v, "tolist"):
+        return v.tolist()
+    if isinstance(v, dict):
+        return {k: _sc_plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_sc_plain(x) for x in v]
+    return v
+"""
+
+
+def _run_variants(kernel, assignment: str, gid: str, cell, span: list[int]) -> list[dict]:
+    """Each parameter set of a variant item: its solution, and the next set's answer, checked.
+
+    For variant ``k`` the item's cells (variant cell, answer cell, anything between) are re-run
+    with :func:`ketlearn.variant.force_index`; the solution must pass both the self-check and
+    the test cell (visible and hidden tests, as nbgrader runs them), and the answer that
+    variant ``k + 1`` computes must fail both. The source of each variant's answer values is
+    kept for the grading-pipeline test below. The example learner's state is restored at the end.
+    """
+    nb = nbformat.read(notebook_path(assignment), as_version=4)
+    names = _names(assignment, gid)
+    count = variant.count(assignment, gid)
+    kernel.run_ok(
+        _LITERAL + "\nfrom ketlearn import variant as _sc_variant\n_sc_vals = {}", "set-up"
+    )
+    rows = []
+    for k in range(count):
+        kernel.run_ok(f"_sc_variant.force_index({k})", "force a variant")
+        for j in span:
+            ok, out = kernel.run(nb.cells[j].source)
+            assert ok, f"{assignment} {gid} variant {k}: cell {j} failed: {out[-1500:]}"
+        kernel.run_ok(f"_sc_vals[{k}] = {{n: globals()[n] for n in {names!r}}}", "keep answers")
+        literal = kernel.run_ok(
+            "import json as _sc_json\n"
+            f"print({MARK!r} + _sc_json.dumps({{n: _sc_literal(globals()[n]) for n in {names!r}}}))",
+            "literal",
+        )
+        grader_ok, grader_out = kernel.run(cell.source)
+        rows.append(
+            {
+                "variant": k,
+                "self": _evaluate(kernel, assignment, gid),
+                "grader": grader_ok,
+                "out": grader_out,
+                "expected": _expected_numbers(kernel, assignment, gid),
+                "literal": json.loads(literal.split(MARK, 1)[1]),
+            }
+        )
+    for row in rows:  # variant k checked with the answer of variant k + 1
+        k, other = row["variant"], (row["variant"] + 1) % count
+        kernel.run_ok(f"_sc_variant.force_index({k})\nglobals().update(_sc_vals[{other}])", "swap")
+        row["swapped_self"] = _evaluate(kernel, assignment, gid)
+        row["swapped_grader"], row["swapped_out"] = kernel.run(cell.source)
+    kernel.run_ok("_sc_variant.force_index(None)", "normal draw")
+    for j in span:
+        kernel.run_ok(nb.cells[j].source, f"{assignment} cell {j}")
+    return rows
 
 
 @pytest.fixture(scope="module")
@@ -404,6 +484,33 @@ def test_selfcheck_and_autograder_agree(verdicts, assignment, gid):
         assert hint in row["self"]["message"], (
             f"{assignment} {gid}: {row['variant']} should show its hint; got {row['self']}"
         )
+
+
+VARIANT_ITEMS = [(a, gid) for a, gids in variant.items().items() for gid in gids]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("assignment", "gid"),
+    [
+        pytest.param(a, g, id=f"{a}-{g}", marks=pytest.mark.xdist_group(f"notebook-{a}"))
+        for a, g in VARIANT_ITEMS
+    ],
+)
+def test_each_variant_passes_with_its_own_answer_and_fails_with_another(verdicts, assignment, gid):
+    """Issue 19: per variant, the self-check agrees with the grader; a classmate's answer fails."""
+    rows = verdicts(assignment)[f"{gid} variants"]
+    assert len(rows) == variant.count(assignment, gid) >= 4
+    for row in rows:
+        k = row["variant"]
+        assert row["self"]["passed"], f"variant {k}: the solution fails the self-check: {row}"
+        assert row["grader"], f"variant {k}: the solution fails the autograder: {row['out']}"
+        assert not row["swapped_self"]["passed"], f"variant {k} accepts variant {k + 1}'s answer"
+        assert not row["swapped_grader"], (
+            f"variant {k}: the grader accepts another variant's answer"
+        )
+    answers = [json.dumps(r["literal"], sort_keys=True) for r in rows]
+    assert len(set(answers)) == len(answers), "two variants have the same answer"
 
 
 NUMERIC_KINDS = {"number", "array", "mapping", "function", "table_mapping"}
@@ -499,7 +606,134 @@ def test_no_expected_answer_is_visible_above_its_answer_cell(verdicts, assignmen
             if x.get("why")
         ]
         expected = [tuple(x) for x in results[gid][0]["expected"]]
+        for row in results.get(f"{gid} variants", []):  # every variant's answer, not only ours
+            expected += [tuple(x) for x in row["expected"]]
         for j, cell in enumerate(run.cells[:answer]):
             leaks = find_leaks(expected, visible_text(cell), allowed)
             problems += [f"{gid}: cell {j} {leak}" for leak in leaks]
     assert not problems, f"{assignment}: answers visible above their items:\n" + "\n".join(problems)
+
+
+def _learners(assignment: str) -> tuple[str, str, str]:
+    """Three student ids: A and B differ on every variant item; C gets none of A's variants."""
+    gids = variant.items(assignment)[assignment]
+    ids = [f"student{n:03d}" for n in range(400)]
+
+    def draws(who: str) -> list[int]:
+        return [variant.index(assignment, g, who) for g in gids]
+
+    a = ids[0]
+    others = [i for i in ids[1:] if all(x != y for x, y in zip(draws(a), draws(i), strict=True))]
+    assert len(others) >= 2, "no two students differ on every variant item"
+    return a, others[0], others[1]
+
+
+def _mini_notebook(assignment: str, gids: list[str]):
+    """The variant items alone: the notebook's imports, then each item's answer and test cell."""
+    import ast
+
+    nb = nbformat.read(notebook_path(assignment), as_version=4)
+    imports = []
+    for cell in nb.cells:
+        if cell.cell_type != "code" or cell.metadata.get("nbgrader", {}).get("grade"):
+            continue
+        try:
+            tree = ast.parse("\n".join(ln for ln in cell.source.splitlines() if ln[:1] != "%"))
+        except SyntaxError:
+            continue
+        imports += [ast.unparse(n) for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
+    setup = nbformat.v4.new_code_cell("\n".join(dict.fromkeys(imports)))
+    cells = [setup]
+    graded = {g: i for i, g in grade_cells(nb)}
+    for gid in gids:
+        answer = nb.cells[_answer_cell(nb, graded[gid])]
+        cells += [copy.deepcopy(answer), copy.deepcopy(nb.cells[graded[gid]])]
+    mini = nbformat.v4.new_notebook(metadata=nb.metadata)
+    mini.cells = cells
+    return mini
+
+
+def _answered(release_nb, gids: list[str], literals: dict[str, dict]):
+    """The student version with each variant item's answer cell set to literal values."""
+    out = copy.deepcopy(release_nb)
+    for cell in out.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        test = gid.removesuffix("_answer") + "_tests"
+        if cell.metadata.get("nbgrader", {}).get("solution") and test in literals:
+            cell.source = "\n".join(f"{n} = {src}" for n, src in literals[test].items())
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "assignment",
+    [pytest.param(a, marks=pytest.mark.xdist_group(f"notebook-{a}")) for a in variant.items()],
+)
+def test_variants_through_nbgrader_autograde_and_ketlearn_grade(verdicts, assignment):
+    """Issue 19 through the real pipelines: each student's own values score full marks; the
+    values of a classmate with another variant score 0, under plain ``nbgrader autograde``
+    (which runs the notebook in ``autograded/<student>/...``) and under ``ketlearn grade``
+    (which passes the student id to the student's process and to the hidden tests)."""
+    import shutil
+    import sys
+
+    from nbgrader.api import Gradebook
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import release as release_tool
+
+    from ketlearn.grading.runner import grade
+
+    results = verdicts(assignment)
+    gids = variant.items(assignment)[assignment]
+    a, b, c = _learners(assignment)
+
+    def literals(who: str) -> dict[str, dict]:
+        return {
+            g: results[f"{g} variants"][variant.index(assignment, g, who)]["literal"] for g in gids
+        }
+
+    submissions = {a: literals(a), b: literals(b), c: literals(a)}  # c hands in a's values
+    roots = []
+    try:
+        for _ in range(2):
+            root = release_tool.scratch_course(only=[assignment])
+            roots.append(root)
+            nbformat.write(
+                _mini_notebook(assignment, gids),
+                root / "source" / assignment / f"{assignment}.ipynb",
+            )
+            release_tool.generate_in(root, [assignment])
+            given = nbformat.read(root / "release" / assignment / f"{assignment}.ipynb", 4)
+            for who, values in submissions.items():
+                folder = root / "submitted" / who / assignment
+                folder.mkdir(parents=True)
+                nbformat.write(_answered(given, gids, values), folder / f"{assignment}.ipynb")
+        api = release_tool.course_api(roots[0])
+        for who in submissions:
+            result = api.autograde(assignment, who, force=True, create=True)
+            assert result["success"], result.get("log", "")[-2000:]
+        report = grade(roots[1], workers=2, progress=False)
+        assert report.exit_code == 0, report.summary()
+        scores = []
+        for root in roots:
+            with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+                scores.append(
+                    {
+                        who: {
+                            g.name: (g.auto_score, g.max_score)
+                            for g in gb.find_submission(assignment, who).notebooks[0].grades
+                            if g.name in gids
+                        }
+                        for who in submissions
+                    }
+                )
+        nbgrader_scores, ketlearn_scores = scores
+        assert ketlearn_scores == nbgrader_scores
+        for who, expect_full in ((a, True), (b, True), (c, False)):
+            for gid in gids:
+                got, best = nbgrader_scores[who][gid]
+                assert got == (best if expect_full else 0), (who, gid, got, best)
+    finally:
+        for root in roots:
+            shutil.rmtree(root, ignore_errors=True)

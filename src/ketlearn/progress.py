@@ -69,6 +69,11 @@ def progress_file() -> Path | None:
     """
     if os.environ.get("NBGRADER_EXECUTION"):  # nbgrader is autograding or validating
         return None
+    return _configured_file()
+
+
+def _configured_file() -> Path | None:
+    """The progress file the settings name, even while nbgrader runs (None: recording is off)."""
     value = os.environ.get(_ENV)
     if value is not None:
         if value.strip().lower() in ("", "off", "0", "false", "no"):
@@ -206,7 +211,8 @@ def learner_id(create: bool = False, path: str | Path | None = None) -> str | No
     >>> made.startswith("learner-") and learner_id(path=p) == made
     True
     """
-    path = Path(path) if path is not None else progress_file()
+    # Read even under nbgrader's Validate (a learner's own laptop): the values must be theirs.
+    path = Path(path) if path is not None else _configured_file()
     if path is None:
         return None
     try:

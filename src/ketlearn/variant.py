@@ -28,7 +28,9 @@ In order:
    course hub;
 5. an id stored in the learner's progress file (:mod:`ketlearn.progress`): a random one created
    the first time a learner runs an exercise interactively (Binder, ``make lab``), or one set
-   with :func:`set_learner_id` (a laptop course that grades by student id);
+   with :func:`set_learner_id` (a laptop course that grades by student id); it is also read
+   under nbgrader's Validate, so validating on a laptop checks the learner's own values, but
+   never under ``nbgrader autograde`` (which would otherwise find the grader's own file);
 6. otherwise ``"example"``: headless runs (the site build, tests, tools) show the example
    learner's values.
 
@@ -169,6 +171,8 @@ def learner_id() -> str:
         value = os.environ.get(var, "").strip()
         if value and _ID.match(value):
             return value
+    if os.environ.get("NBGRADER_EXECUTION") == "autograde":
+        return EXAMPLE_LEARNER  # grading, with no student folder found: never the grader's own id
     from . import progress
 
     stored = _stored_id(create=progress.interactive_session())

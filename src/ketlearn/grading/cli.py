@@ -4,6 +4,7 @@
 ``ketlearn feedback``  HTML feedback per student: scores and visible messages, no hidden tests
 ``ketlearn export``    grades as nbgrader's CSV and as a Canvas gradebook import CSV
 ``ketlearn report``    item analysis: a static HTML page plus CSV files
+``ketlearn variants``  which values given students see in the items with per-student variants
 
 Run ``ketlearn COMMAND --help`` for the options. Every command works on an nbgrader course
 folder (the folder holding ``nbgrader_config.py``), by default the current folder.
@@ -79,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
         help="CSV with columns assignment,canvas_id for column headers",
     )
     _add_report_parser(sub)
+    _add_variants_parser(sub)
     return p
 
 
@@ -106,6 +108,36 @@ def _run_report(args) -> int:
     )
     for path in write_report(report, args.out):
         print(f"Wrote {path}")
+    return 0
+
+
+# --- ketlearn variants (issue 19) -------------------------------------------------------------
+def _add_variants_parser(sub) -> None:
+    v = sub.add_parser("variants", help="preview students' variants (ketlearn.variant)")
+    v.add_argument("assignments", nargs="*", help="assignment names (default: all)")
+    v.add_argument(
+        "--student", action="append", dest="students", required=True, help="student id (repeat)"
+    )
+
+
+def _run_variants(args) -> int:
+    from ketlearn import variant
+
+    for name in args.assignments:
+        if not variant.items(name):
+            print(f"{name}: no items with variants")
+    for student in args.students:
+        try:
+            variant._valid_id(student, "--student")
+        except ValueError as exc:
+            print(f"ketlearn variants: {exc}", file=sys.stderr)
+            return 2
+        print(f"Student {student}:")
+        names = args.assignments or [None]
+        for name in names:
+            for row in variant.preview(student, name).itertuples():
+                values = ", ".join(f"{k} = {v!r}" for k, v in row.params.items())
+                print(f"  {row.assignment} {row.item}: variant {row.variant} of {row.of}: {values}")
     return 0
 
 
@@ -161,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
             code = report.exit_code  # 130 after Ctrl-C, 1 when tampering or a fault needs you
         elif args.command == "report":
             code = _run_report(args)
+        elif args.command == "variants":
+            code = _run_variants(args)
         elif args.command == "feedback":
             from ketlearn.grading.feedback import write_feedback
 

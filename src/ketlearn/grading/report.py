@@ -26,7 +26,7 @@ from typing import Protocol
 
 import numpy as np
 
-from ketlearn import analytics
+from ketlearn import analytics, variant
 from ketlearn.grading.codec import decode
 
 __all__ = ["AssignmentReport", "CourseReport", "HintSource", "ItemRow", "build_report"]
@@ -316,17 +316,28 @@ def _decoded(data):
     return data
 
 
+def _variant_of(assignment: str, gid: str, student: str) -> str:
+    """The 1-based variant ``student`` got for an item with variants ("?" for an unusable id)."""
+    try:
+        return str(variant.index(assignment, gid, student) + 1)
+    except ValueError:
+        return "?"
+
+
 def _wrong(a, nb, gid, markers, src, hints, top):
     test_name = gid  # the test cell's own source holds the tolerance
     rel, abs_tol = _tolerance(src.get((a, nb, test_name), ""))
     per_name: dict[str, list] = {}
     declared = hints is not None and hints.declares(a, gid)
     hits: Counter = Counter()
+    varies = gid in variant.items(a).get(a, [])
     for student, m in markers.items():
         item = m.get("items", {}).get(nb, {}).get(gid)
         if not item or item.get("passed"):
             continue
         for name, data in sorted(item.get("answers", {}).items()):
+            if varies:  # one student's wrong value may be another's right one: group per variant
+                name = f"{name} (variant {_variant_of(a, gid, student)})"
             per_name.setdefault(name, []).append(_decoded(data))
         hint = hints.match(a, gid, item.get("answers", {}), student) if declared else None
         if hint:
