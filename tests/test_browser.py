@@ -27,6 +27,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -584,6 +585,58 @@ def test_lab_simulation_slider_changes_the_summary(driver, lab):
     if name == "02-pharmacokinetics":  # the dose slider comes first; the summary names the dose
         assert f"{float(readout):g} mg/kg" in after, (readout, after[:200])
     assert not _stderr_in_widget_cells(driver)
+
+
+def test_lab_glossary_link_opens_the_term(driver, lab):
+    """A glossary link in a student notebook (made by nbgrader's generate step) opens the
+    glossary.md shipped beside it in JupyterLab's Markdown preview, scrolled to the term, with
+    no network (the autouse fixture fails the test on any request outside localhost). The term
+    chosen has an apostrophe, the one character in a heading id beyond letters and hyphens."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from ketlearn import glossary
+
+    base, token = lab
+    name, term = "05-evidence-synthesis", "Egger's test"
+    fragment = glossary.heading_id(term)
+    notebook = (RELEASE / name / f"{name}.ipynb").read_text(encoding="utf-8")
+    assert f"(glossary.md#{fragment})" in notebook, f"{name} does not link {term!r}"
+    open_lab(driver, f"{base}/lab/tree/{name}/{name}.ipynb?token={token}")
+    wait = WebDriverWait(driver, 90)
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".jp-Notebook .jp-Cell")))
+
+    def rendered_link(d):
+        for link in d.find_elements(By.CSS_SELECTOR, ".jp-Notebook a[href*='glossary.md']"):
+            href = d.execute_script("return arguments[0].hash;", link)
+            if urllib.parse.unquote(href) == f"#{fragment}":
+                return link
+        d.execute_script(  # cells render as they come into view: scroll on
+            "document.querySelector('.jp-WindowedPanel-outer, .jp-Notebook').scrollBy(0, 600);"
+        )
+        return False
+
+    link = wait.until(rendered_link, f"no rendered link to #{fragment}")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", link)
+    driver.execute_script("arguments[0].click();", link)
+    selector = f'[data-jupyter-id="{fragment}"], [id="{fragment}"]'
+
+    def heading_in_view(d):
+        for heading in d.find_elements(By.CSS_SELECTOR, f".jp-RenderedMarkdown {selector}"):
+            if heading.is_displayed() and d.execute_script(
+                "const r = arguments[0].getBoundingClientRect();"
+                "return r.top >= 0 && r.bottom <= window.innerHeight;",
+                heading,
+            ):
+                return heading
+        return False
+
+    heading = wait.until(heading_in_view, f"glossary.md did not open at {term!r}")
+    _shot(driver, "lab-glossary-link")
+    assert heading.text.replace("¶", "").strip() == term
+    tabs = [t.text for t in driver.find_elements(By.CSS_SELECTOR, ".lm-TabBar-tabLabel")]
+    assert "glossary.md" in tabs, tabs
 
 
 if __name__ == "__main__":  # pragma: no cover - run one file by hand

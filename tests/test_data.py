@@ -45,8 +45,10 @@ def test_known_values_survive_loading():
     # Rolan et al. 2014 abstract: median 29% (90% CI 27-31%), 25 mg wafer, 8 healthy men.
     assert df.loc["rolan-sl", "bioavailability_pct"] == 29.0
     assert df.loc["rolan-sl", "n_participants"] == 8
-    # An unreported population stays missing rather than becoming a guess.
-    assert pd.isna(df.loc["ph22-in10", "population"])
+    # Pharmacotherapy 2022 (PubMed 35146776): ten adults with uncontrolled cancer-related pain,
+    # not healthy volunteers like the other intranasal row.
+    assert "cancer-related pain" in df.loc["ph22-in10", "population"]
+    assert df.loc["yan-in", "population"] == "healthy volunteers"
 
 
 @pytest.mark.parametrize("name", sorted(RESOURCES))

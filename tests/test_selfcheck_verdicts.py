@@ -133,14 +133,14 @@ WRONG: dict[str, dict[str, list[str]]] = {
             "    v = np.asarray(voltage_mv, dtype=float)\n"
             "    return 1.0 / (1.0 + (mg_mm / 0.357) * np.exp(-0.062 * v))",
         ],
-        "q2_tests": ["v_90_block_mv = np.log(1 / 3.57) / 0.062", "v_90_block_mv = -49"],
+        "q2_tests": ["v_block_mv = np.log(1 / 3.57) / 0.062", "v_block_mv = v_block_mv + 1"],
         "q3_tests": [
             "awakening_block = awake_um / (awake_um + 1.4)",
             "awakening_block = bands.loc['awakening', 'conc_um'] / 237.73",
         ],
         "q4_tests": [
             "g_available = float(b_of_v_used(-35.0, 1.2))",
-            "g_available = 1 - s_block",
+            "g_available = 1 - drug_block",
         ],
         "q5_tests": [
             "kept_fraction = float(block_at[10.0] / block_at[100.0])",

@@ -427,23 +427,25 @@ def test_site_notebooks_are_the_student_versions(site_html):
         assert len(built.cells) == len(student.cells) + 1, "only the links cell is added"
 
 
-def test_glossary_links_skip_code_maths_headings_and_existing_links():
+def test_glossary_links_become_references_to_the_site_page():
+    # the links are made once, for JupyterLab, when nbgrader generates the student notebooks
+    from ketlearn import glossary
+
     nb = nbformat.v4.new_notebook()
     nb.cells = [
-        nbformat.v4.new_markdown_cell(
-            "# Placebo heading\n\nA `placebo` in code, $placebo$ in maths, [placebo](x.md),\n"
-            "```\nplacebo in a fence\n```\nthen the placebo in prose, and placebo again.\n"
-            "The NNT and the number needed to treat."
-        )
+        nbformat.v4.new_markdown_cell("The NNT, a placebo, and [a placebo](other.md#Placebo)."),
+        nbformat.v4.new_code_cell("# [NNT](glossary.md#Number-needed-to-treat) in code stays"),
     ]
-    n = build_site._glossary_links(nb, build_site._glossary_patterns())
-    text = nb.cells[0].source
-    assert text.count("{ref}`placebo <glossary-placebo>`") == 1  # first use in prose only
-    assert "# Placebo heading" in text and "`placebo` in code" in text
-    assert "$placebo$" in text and "[placebo](x.md)" in text and "placebo in a fence" in text
-    assert "{ref}`NNT <glossary-number-needed-to-treat>`" in text  # an alias links the term once
-    assert "the number needed to treat." in text
-    assert n == 2
+    assert glossary.link_first_uses(nb) == ["Number needed to treat", "Placebo"]
+    assert build_site._glossary_roles(nb) == 2
+    assert nb.cells[0].source == (
+        "The {ref}`NNT <glossary-number-needed-to-treat>`, a {ref}`placebo <glossary-placebo>`, "
+        "and [a placebo](other.md#Placebo)."
+    )
+    assert nb.cells[1].source.startswith("# [NNT](glossary.md#")
+    nb.cells = [nbformat.v4.new_markdown_cell("[x](glossary.md#No-such-term)")]
+    with pytest.raises(ValueError, match="unknown term"):
+        build_site._glossary_roles(nb)
 
 
 @pytest.mark.slow

@@ -182,16 +182,36 @@ def test_declarations_are_sourced_and_distinct(assignment, gid):
     assert len({json.dumps(o, sort_keys=True) for o in options}) == len(options)
     for key in spec.get("sources", []):
         assert key in bibliography.keys(), f"{key} is not in references.bib"
-    if spec.get("dataset"):
-        table = data.load(spec["dataset"])
-        cells = {str(v) for col in table.columns for v in table[col].dropna().tolist()}
-        for option in options:
-            for value in option.values():
-                for v in value if isinstance(value, list) else [value]:
-                    if isinstance(v, str):
-                        assert v in cells, f"{v!r} is not a value of dataset {spec['dataset']}"
-    else:
+    # Text values name something real: a value of the declared dataset ("dataset": a name, or
+    # {parameter: dataset name}), or a key of a named table in the package ("named").
+    named = {k: _resolve(path) for k, path in spec.get("named", {}).items()}
+    per_key = spec.get("dataset") if isinstance(spec.get("dataset"), dict) else {}
+    whole = spec.get("dataset") if isinstance(spec.get("dataset"), str) else None
+    for option in options:
+        for key, value in option.items():
+            for v in value if isinstance(value, list) else [value]:
+                if not isinstance(v, str):
+                    continue
+                if key in named:
+                    assert v in named[key], f"{v!r} is not a key of {spec['named'][key]}"
+                    continue
+                where = per_key.get(key, whole)
+                assert where, f"{key}={v!r}: declare the dataset (or named table) it comes from"
+                assert v in _cells(where), f"{v!r} is not a value of dataset {where}"
+    if not whole and not per_key:
         assert spec.get("sources"), "values not read from a dataset need a bibliography source"
+
+
+def _cells(name: str) -> set[str]:
+    table = data.load(name)
+    return {str(v) for col in table.columns for v in table[col].dropna().tolist()}
+
+
+def _resolve(path: str):
+    import importlib
+
+    module, _, attr = path.rpartition(".")
+    return getattr(importlib.import_module(module), attr)
 
 
 @pytest.mark.parametrize(("assignment", "gid"), ITEMS)

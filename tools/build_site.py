@@ -389,68 +389,33 @@ def _cite_roles(text: str) -> str:
     return "".join(p if i % 2 else convert(p) for i, p in enumerate(pieces))
 
 
-#: Spans where a glossary link must not go: code, maths, links and images, MyST roles, HTML tags.
-_PROTECTED = re.compile(
-    r"(```.*?```|`[^`\n]*`|\$\$.*?\$\$|\$[^$\n]+\$|!?\[[^\]\n]*\]\([^)\n]*\)"
-    r"|\{[\w:]+\}`[^`]*`|<[^>\n]+>)",
-    flags=re.S,
-)
+def _glossary_roles(nb) -> int:
+    """Turn the student notebook's glossary links into references to the site's glossary page.
 
-
-def _glossary_patterns() -> list[tuple[str, re.Pattern]]:
-    """(label, pattern) for every glossary term and alias of 3+ characters, longest first."""
+    The links themselves are made once, when nbgrader generates the student notebooks
+    (:func:`ketlearn.glossary.link_first_uses`, run by ``ketlearn.grading.glossary_links``):
+    ``[text](glossary.md#Heading-id)``, for JupyterLab. Here each becomes ``{ref}`text
+    <glossary-anchor>```, so Sphinx checks that the target exists. Returns how many.
+    """
     from ketlearn import glossary
 
-    found = []
-    for _, row in glossary.terms().iterrows():
-        label = f"glossary-{glossary.anchor(row['term'])}"
-        names = [row["term"]]
-        if isinstance(row["aliases"], str):
-            names += [a.strip() for a in row["aliases"].split(";") if len(a.strip()) >= 3]
-        for name in names:
-            flags = 0 if name.isupper() else re.IGNORECASE  # abbreviations match in capitals only
-            found.append((label, re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", flags)))
-    return sorted(found, key=lambda item: -len(item[1].pattern))
+    labels = {
+        glossary.heading_id(t): f"glossary-{glossary.anchor(t)}" for t in glossary.terms().term
+    }
+    link = re.compile(r"(?<!!)\[([^\]\n]+)\]\(" + re.escape(glossary.PAGE_NAME) + r"#([^)\s]+)\)")
+    count = 0
 
+    def role(m: re.Match) -> str:
+        nonlocal count
+        if m.group(2) not in labels:
+            raise ValueError(f"glossary link to an unknown term: {m.group(0)!r}")
+        count += 1
+        return "{ref}`" + m.group(1) + " <" + labels[m.group(2)] + ">`"
 
-def _glossary_links(nb, patterns) -> int:
-    """Link the first use of each glossary term in the notebook's prose to the glossary page.
-
-    Headings, code, maths, existing links and roles are left alone; each term is linked once per
-    notebook (``{ref}`` roles, so Sphinx checks that the target exists). Returns how many.
-    """
-    done: set[str] = set()
     for cell in nb.cells:
-        if cell.cell_type != "markdown":
-            continue
-        lines = cell.source.split("\n")
-        in_block = False  # inside a fenced code block or a $$ maths block
-        for i, line in enumerate(lines):
-            stripped = line.strip()
-            if stripped.startswith(("```", "~~~")) or stripped == "$$":
-                in_block = not in_block
-                continue
-            if in_block or stripped.startswith(("#", "|", ">", "$$")) or not stripped:
-                continue
-            pieces = _PROTECTED.split(line)  # even indices: prose; odd: protected spans
-            j = 0
-            while j < len(pieces):
-                # the leftmost use of any term not linked yet (the longer name on a tie)
-                hits = [
-                    (m.start(), -len(m.group(0)), label, m)
-                    for label, pattern in patterns
-                    if label not in done and (m := pattern.search(pieces[j])) is not None
-                ]
-                if hits:
-                    _, _, label, m = min(hits, key=lambda h: (h[0], h[1]))
-                    role = "{ref}`" + m.group(0) + " <" + label + ">`"
-                    before, rest = pieces[j][: m.start()], pieces[j][m.end() :]
-                    pieces[j : j + 1] = [before, role, rest]
-                    done.add(label)
-                j += 2
-            lines[i] = "".join(pieces)
-        cell.source = "\n".join(lines)
-    return len(done)
+        if cell.cell_type == "markdown":
+            cell.source = link.sub(role, cell.source)
+    return count
 
 
 def binder_url(config: dict, notebook: str) -> str:
@@ -657,7 +622,6 @@ def stage(book: Path, jobs: int = 2, solutions: bool = False) -> list[dict]:
         ):
             executed[path.parent.name] = nbformat.reads(text, as_version=4)
             reports.append(report)
-    glossary_patterns = _glossary_patterns()
     for path in paths:
         name = path.parent.name
         nb = executed[name]
@@ -666,7 +630,7 @@ def stage(book: Path, jobs: int = 2, solutions: bool = False) -> list[dict]:
         for cell in nb.cells:
             if cell.cell_type == "markdown":
                 cell.source = _cite_roles(cell.source)
-        report["glossary_links"] = _glossary_links(nb, glossary_patterns)
+        report["glossary_links"] = _glossary_roles(nb)
         nb.cells.insert(1, _links_cell(config, name))
         nbformat.write(nb, book / "notebooks" / f"{name}.ipynb")
         shutil.copy(path, book / "downloads" / f"{name}.ipynb")

@@ -807,34 +807,38 @@ SPECS: dict[str, dict[str, dict]] = {
             ],
         },
         "q2_tests": {
-            "title": "Exercise 2: 90 % block at 1.5 mM Mg2+",
+            "title": "Exercise 2: the membrane potential of your Mg2+ block",
             "section": "section 2, The Mg²⁺ block: B(V)",
-            "hint": "Decide which B means 90 % blocked, then solve the equation for V as in the "
-            "worked example, with the natural logarithm, in mV.",
-            "parts": [_num("v_90_block_mv", unit="mV", low=-150, high=100, abs_tol=0.05)],
+            "hint": "Decide which B your blocked percentage means, then solve the equation for V "
+            "as in the worked example, with your own Mg²⁺, the natural logarithm, in mV.",
+            "parts": [_num("v_block_mv", unit="mV", low=-150, high=100, abs_tol=0.05)],
             "misconceptions": [
                 {
-                    "code": "v_90_block_mv = -np.log((1 / 0.9 - 1) * 3.57 / 1.5) / 0.062",
+                    "code": "v_block_mv = -np.log((1 / (mine['blocked_pct'] / 100) - 1) * 3.57 "
+                    "/ mine['mg_mm']) / 0.062",
                     "hint": "Fraction blocked versus fraction unblocked: B(V) is the share NOT "
-                    "blocked, so 90 % blocked means B = 0.1, not 0.9.",
+                    "blocked, so a blocked percentage p means B = 1 - p/100.",
                 },
                 {
-                    "code": "v_90_block_mv = -np.log10(9 * 3.57 / 1.5) / 0.062",
+                    "code": "v_block_mv = -np.log10((100 / (100 - mine['blocked_pct']) - 1) * 3.57 "
+                    "/ mine['mg_mm']) / 0.062",
                     "hint": "ln versus log10: the equation is written with e, so undo it with the "
                     "natural logarithm (np.log), not log10.",
                 },
                 {
-                    "code": "v_90_block_mv = np.log(9 * 3.57 / 1.5) / 0.062",
+                    "code": "v_block_mv = np.log((100 / (100 - mine['blocked_pct']) - 1) * 3.57 "
+                    "/ mine['mg_mm']) / 0.062",
                     "hint": "Check the sign of the voltage: strong block happens at negative "
-                    "membrane potentials, and 90 % is a strong block.",
+                    "membrane potentials.",
                 },
                 {
-                    "code": "v_90_block_mv = -np.log(9 * 3.57 / 1.0) / 0.062",
-                    "hint": "This bath does not have the worked example's Mg²⁺ concentration: use "
-                    "the concentration the exercise gives.",
+                    "code": "v_block_mv = -np.log((100 / (100 - mine['blocked_pct']) - 1) * 3.57 "
+                    "/ 1.0) / 0.062",
+                    "hint": "Your bath does not have the worked example's 1 mM Mg²⁺: use your own "
+                    "concentration, mine['mg_mm'].",
                 },
                 {
-                    "code": "v_90_block_mv = -np.log(9 * 3.57 / 1.5) / 0.062 / 1000",
+                    "code": "v_block_mv = v_block_mv / 1000",
                     "hint": "mV versus V: the answer is asked in millivolts, the unit the equation "
                     "uses.",
                 },
@@ -878,34 +882,45 @@ SPECS: dict[str, dict[str, dict]] = {
             ],
         },
         "q4_tests": {
-            "title": "Exercise 4: Mg2+ and (S)-ketamine together",
+            "title": "Exercise 4: Mg2+ and your blocker together",
             "section": "section 3, From concentration to block: Ki and the enantiomers",
-            "hint": "B(V) at this voltage and Mg²⁺, times the fraction of receptors (S)-ketamine "
-            "leaves free.",
+            "hint": "B(V) at this voltage and Mg²⁺, times the fraction of receptors your blocker "
+            "leaves free (your row's concentration in µM, your compound's Ki).",
             "parts": [_num("g_available", unit="fraction", low=0, high=1, rel=1e-3)],
             "misconceptions": [
                 {
-                    "code": "g_available = float(receptor.mg_block(-35.0, 1.2)) * s_block",
+                    "code": "g_available = float(receptor.mg_block(-35.0, 1.2)) * drug_block",
                     "hint": "Fraction blocked versus fraction free: you multiplied by the share of "
                     "receptors the drug blocks; the available conductance needs 1 - f.",
                 },
                 {
-                    "code": "g_available = float(receptor.mg_block(-35.0, 1.0)) * (1 - s_block)",
+                    "code": "g_available = float(receptor.mg_block(-35.0, 1.0)) * (1 - drug_block)",
                     "hint": "Use this bath's Mg²⁺ concentration, not the 1 mM of the worked "
                     "example.",
                 },
                 {
-                    "code": "g_available = float(receptor.mg_block(35.0, 1.2)) * (1 - s_block)",
+                    "code": "g_available = float(receptor.mg_block(35.0, 1.2)) * (1 - drug_block)",
                     "hint": "Sign of the voltage: the neuron is held at a negative potential.",
                 },
                 {
-                    "code": "g_available = float(receptor.mg_block(-35.0, 1.2)) * (1 - s_conc_um "
-                    "/ (s_conc_um + receptor.get_preset('racemic').ki_um))",
-                    "hint": "Wrong Ki: the drug here is (S)-ketamine, not the racemate.",
+                    "code": "_other = {'s_ketamine': 'racemic', 'r_ketamine': 'racemic', "
+                    "'racemic': 's_ketamine'}[mine['blocker']]\n"
+                    "_c = bands.loc[mine['band_id'], 'conc_um']\n"
+                    "g_available = float(receptor.mg_block(-35.0, 1.2)) * (1 - _c / (_c + "
+                    "receptor.get_preset(_other).ki_um))",
+                    "hint": "Wrong Ki: take the preset named in mine['blocker']. The racemate's Ki "
+                    "is the derived mixture value, neither enantiomer's.",
+                },
+                {
+                    "code": "_ng = bands.loc[mine['band_id'], 'conc_ng_per_ml']\n"
+                    "g_available = float(receptor.mg_block(-35.0, 1.2)) * (1 - _ng / (_ng + "
+                    "receptor.get_preset(mine['blocker']).ki_um))",
+                    "hint": "ng/mL versus µM: the Ki is in µM, so the concentration must be in µM "
+                    "too (column conc_um).",
                 },
                 {
                     "code": "g_available = (1 - float(receptor.mg_block(-35.0, 1.2))) * "
-                    "(1 - s_block)",
+                    "(1 - drug_block)",
                     "hint": "B(V) is already the fraction not blocked by Mg²⁺; do not take 1 - B.",
                 },
             ],

@@ -13,6 +13,8 @@ engine). Context patterns keep the flagger quiet on the genre's hard negatives:
 
 Speed rules (no catastrophic backtracking): no nested quantifiers; every repeat is a character
 class or bounded; :func:`words` builds alternations grouped by first letter.
+:func:`literal_prefixes` lists the literal strings a pattern's matches must begin with, which
+lets the flagger find the candidate positions of all word-list rules in one scan.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ __all__ = [
     "NEGATION_BEFORE",
     "QUOTE",
     "Rule",
+    "literal_prefixes",
     "words",
 ]
 
@@ -152,11 +155,12 @@ def _expand(alt: str) -> list[str]:
 def words(*alternatives: str) -> str:
     """Join alternatives into ``(?:a|b|...)\\b``, grouped by first letter.
 
-    Every alternative starts with a literal character, so the regex engine can skip quickly
-    along the text, and alternatives sharing a first letter are grouped
-    (``b(?:reakthrough|acked by)``) so each position tries one branch per letter rather than
-    one per word. The word boundary BEFORE a match is checked in Python by the flagger (a
-    leading ``\\b`` would make every pattern about twice as slow).
+    Every alternative starts with a literal character, so every match begins with a literal
+    prefix (:func:`literal_prefixes`), which the flagger's single candidate scan needs, and
+    alternatives sharing a first letter are grouped (``b(?:reakthrough|acked by)``) so each
+    position tries one branch per letter rather than one per word. The word boundary BEFORE a
+    match is given by the space the flagger anchors each pattern on (a leading ``\\b`` would
+    hide the literal prefixes).
     """
     groups: dict[str, list[str]] = {}
     for alt in (e for a in alternatives for e in _expand(a)):
@@ -168,3 +172,103 @@ def words(*alternatives: str) -> str:
         for first, rest in groups.items()
     ]
     return "(?:" + "|".join(branches) + r")\b"
+
+
+def _close(pattern: str, i: int) -> int:
+    """Index of the ``)`` or ``]`` closing the group or class that opens at ``pattern[i]``."""
+    depth, in_class = 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            if ch == "]":
+                if depth == 0:
+                    return i
+                in_class = False
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    raise ValueError(f"unbalanced pattern: {pattern!r}")
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    """Split ``pattern`` at its top-level ``|`` (not inside a group, a class or an escape)."""
+    out, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch in "()":
+            depth += 1 if ch == "(" else -1
+        elif ch == "|" and depth == 0:
+            out.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    return [*out, pattern[start:]]
+
+
+def literal_prefixes(pattern: str, max_length: int = 10) -> frozenset[str]:
+    """Literal strings, one of which begins every match of ``pattern``.
+
+    Reads the regular-expression dialect of the lexicons: literal characters, non-capturing
+    groups ``(?:a|b)`` (optional ones with ``?``), classes of plain characters (``[- ]``) and
+    optional characters (``colou?r``) are expanded; anything else (``\\w``, ``\\d``, other
+    repeats, look-arounds) ends the prefix there, which is always safe: a shorter prefix only
+    admits more candidates. Prefixes are cut at ``max_length`` characters and those that extend
+    a shorter one are dropped. The flagger relies on this to skip text where no rule can match;
+    a test compares the result with a plain scan.
+
+    >>> sorted(literal_prefixes(r"(?:very )?safe(?:ly)? for|colou?rs?"))
+    ['color', 'colour', 'safe for', 'safely for', 'very safe ', 'very safel']
+    >>> literal_prefixes(r"colou?r|\\w+ safe")  # any word can begin a match
+    frozenset({''})
+    """
+    found: set[str] = set()
+
+    def walk(prefix: str, rest: str) -> None:
+        i = 0
+        while i < len(rest) and len(prefix) + i < max_length:
+            ch, after = rest[i], rest[i + 1 : i + 2]
+            if rest.startswith("(?:", i) or ch == "[":
+                j = _close(rest, i)
+                body = rest[i + 3 : j] if ch == "(" else rest[i + 1 : j]
+                q = rest[j + 1 : j + 2]
+                plain_class = (
+                    ch == "[" and body and not set(body) & set("\\^[") and ("-" not in body[1:-1])
+                )
+                if (q and q in "*+{") or (ch == "[" and not plain_class):
+                    break
+                options = _top_level_alternatives(body) if ch == "(" else list(body)
+                tail = rest[j + 2 :] if q == "?" else rest[j + 1 :]
+                for option in [*options, *([""] if q == "?" else [])]:
+                    walk(prefix + rest[:i], option + tail)
+                return
+            if ch in "\\().|?*+{}^$" or (after and after in "*+{"):
+                break
+            if after == "?":  # an optional character: with it and without it
+                walk(prefix + rest[:i], ch + rest[i + 2 :])
+                walk(prefix + rest[:i], rest[i + 2 :])
+                return
+            i += 1
+        found.add(prefix + rest[:i])
+
+    for alternative in _top_level_alternatives(pattern):
+        walk("", alternative)
+    kept: list[str] = []
+    for p in sorted(found, key=len):
+        if not p.startswith(tuple(kept)):
+            kept.append(p)
+    return frozenset(kept)

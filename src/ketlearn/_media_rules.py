@@ -525,7 +525,8 @@ RULES: tuple[Rule, ...] = (
                 r"learn more",
                 r"standing by",
             ),
-            r"\d(?<!\d\d)\d*(?: spots| ?% off)|\$0\b",
+            # "5 spots", "20% off", "$0"; one class first lets the engine skip to a digit or "$"
+            r"[\d$](?:(?<=\d)(?<!\d\d)\d*(?: spots| ?% off)|(?<=\$)0\b)",
         ),
     ),
     Rule(

@@ -11,6 +11,14 @@ Design notes
   naming close matches, so a typo in a notebook fails loudly.
 - Anchors (:func:`anchor`) are stable slugs of the term; on the site page each entry's target is
   ``glossary-<anchor>`` (prefixed so it cannot collide with another page's label).
+- Links from the notebooks are made in one place, :func:`link_first_uses`, run on every student
+  notebook when nbgrader generates it (:class:`ketlearn.grading.glossary_links.LinkGlossary`):
+  the first use of each term in a notebook's prose becomes a relative Markdown link to the
+  glossary page shipped beside the notebook (``glossary.md``, from :func:`notebook_page`), to the
+  term's heading. JupyterLab opens a relative ``.md`` link in its Markdown preview and scrolls to
+  the heading whose text, spaces turned into hyphens, matches the fragment
+  (:func:`heading_id`), so the links work on a hub, a laptop, Binder and offline. The website
+  turns the same links into references to its own glossary page.
 
 Examples
 --------
@@ -31,7 +39,20 @@ import pandas as pd
 
 from . import data
 
-__all__ = ["anchor", "define", "lookup", "markdown_page", "terms"]
+__all__ = [
+    "PAGE_NAME",
+    "anchor",
+    "define",
+    "heading_id",
+    "link_first_uses",
+    "lookup",
+    "markdown_page",
+    "notebook_page",
+    "terms",
+]
+
+#: The glossary page shipped beside every student notebook; notebook links point to it.
+PAGE_NAME = "glossary.md"
 
 _STRANDS = ("pharmacology", "statistics", "media")
 _STRAND_TITLES = {
@@ -174,3 +195,161 @@ def markdown_page(cite: bool = True) -> str:
                 "",
             ]
     return "\n".join(lines)
+
+
+def heading_id(term: str) -> str:
+    """The fragment that finds a term's heading on :data:`PAGE_NAME` in JupyterLab.
+
+    JupyterLab names a rendered heading by its text with spaces turned into hyphens (case kept),
+    and a link's ``#fragment`` scrolls to that heading. Terms are plain ASCII, so the fragment
+    needs no percent-encoding.
+
+    Examples
+    --------
+    >>> heading_id("nnt")
+    'Number-needed-to-treat'
+    """
+    return str(lookup(term)["term"]).replace(" ", "-")
+
+
+def notebook_page() -> str:
+    """The glossary as a Markdown file for JupyterLab (:data:`PAGE_NAME`): one heading per term.
+
+    Unlike :func:`markdown_page` (the website's page, with MyST labels and citation roles), this
+    uses plain Markdown only, so it reads the same in JupyterLab's Markdown preview, in a text
+    editor and on a git host, and works offline. Sources are written out in full.
+
+    Examples
+    --------
+    >>> page = notebook_page()
+    >>> "### Number needed to treat" in page.splitlines()
+    True
+    """
+    from . import bibliography
+
+    lines = [
+        "# Glossary",
+        "",
+        "Short definitions of the terms used in the course, grouped by strand. Links in the",
+        "notebooks lead here; each entry names the notebook that teaches the term. In a notebook,",
+        '`ketlearn.glossary.define("term")` prints the same definition.',
+        "",
+        "JupyterLab opens the links as a formatted preview; to open this file yourself that way,",
+        "right-click it in the file browser and choose *Open With > Markdown Preview*. It is",
+        "generated from the course glossary (`datasets/glossary.csv`) with the student notebooks.",
+        "",
+    ]
+    for strand in _STRANDS:
+        lines += [f"## {_STRAND_TITLES[strand]}", ""]
+        for _, row in terms(strand).iterrows():
+            lines += [f"### {row['term']}", "", str(row["definition"]), ""]
+            notes = []
+            if isinstance(row["aliases"], str) and row["aliases"].strip():
+                also = ", ".join(a.strip() for a in row["aliases"].split(";"))
+                notes.append(f"Also: {also}.")
+            notes.append(f"Taught in notebook {row['notebook']}.")
+            note = "*" + " ".join(notes) + "*"
+            if isinstance(row["source_key"], str) and row["source_key"]:
+                note += " Source: " + bibliography.cite(row["source_key"])
+            lines += [note, ""]
+    return "\n".join(lines)
+
+
+#: Spans where a glossary link must not go: code, maths, links and images, citations, MyST
+#: roles, HTML tags and bare web addresses.
+_PROTECTED = re.compile(
+    r"(```.*?```|`[^`\n]*`|\$\$.*?\$\$|\$[^$\n]+\$|!?\[[^\]\n]*\]\([^)\n]*\)|\[@[^\]\n]*\]"
+    r"|\{[\w:]+\}`[^`]*`|<[^>\n]+>|https?://[^\s)>\]]+)",
+    flags=re.S,
+)
+
+#: nbgrader cell roles that keep a cell free of links: exercise prompts (locked, task),
+#: answer cells (solution) and graded cells; their text is the assessment, left as written.
+_NBGRADER_ROLES = ("solution", "grade", "locked", "task")
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[tuple[str, re.Pattern], ...]:
+    """(term, pattern) for every term and alias of 3+ characters, longest name first."""
+    found = []
+    for _, row in terms().iterrows():
+        names = [row["term"]]
+        if isinstance(row["aliases"], str):
+            names += [a.strip() for a in row["aliases"].split(";") if len(a.strip()) >= 3]
+        for name in names:
+            flags = 0 if name.isupper() else re.IGNORECASE  # abbreviations match in capitals only
+            pattern = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", flags)
+            found.append((str(row["term"]), pattern))
+    return tuple(sorted(found, key=lambda item: -len(item[1].pattern)))
+
+
+def _jupyter_link(text: str, term: str) -> str:
+    return f"[{text}]({PAGE_NAME}#{heading_id(term)})"
+
+
+def link_first_uses(nb, link=None) -> list[str]:
+    """Link the first use of each glossary term in a notebook's prose; return the terms linked.
+
+    Only Markdown cells are touched, and in them only prose: headings, tables, block quotes,
+    fenced code, maths, existing links, citations, roles, HTML and web addresses are left alone,
+    and so are cells with an nbgrader role (exercise prompts, answer and graded cells), so a link
+    never changes what is assessed. Each term (or one of its aliases) is linked once per notebook,
+    at its first use in reading order; on a tie the longer name wins.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        Changed in place.
+    link : callable, optional
+        ``link(text, term) -> str``: the Markdown that replaces the matched ``text`` for the
+        glossary ``term``. Default: a relative link to the term's heading on :data:`PAGE_NAME`
+        (``[NNT](glossary.md#Number-needed-to-treat)``).
+
+    Returns
+    -------
+    list of str
+        The glossary terms linked, in the order of their first use.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook()
+    >>> nb.cells = [nbformat.v4.new_markdown_cell("The NNT, then the NNT again.")]
+    >>> link_first_uses(nb)
+    ['Number needed to treat']
+    >>> nb.cells[0].source
+    'The [NNT](glossary.md#Number-needed-to-treat), then the NNT again.'
+    """
+    link = link or _jupyter_link
+    patterns = _patterns()
+    done: list[str] = []
+    for cell in nb.cells:
+        roles = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type != "markdown" or any(roles.get(r) for r in _NBGRADER_ROLES):
+            continue
+        lines = cell.source.split("\n")
+        in_block = False  # inside a fenced code block or a $$ maths block
+        for i, line in enumerate(lines):
+            stripped = line.strip()
+            if stripped.startswith(("```", "~~~")) or stripped == "$$":
+                in_block = not in_block
+                continue
+            if in_block or stripped.startswith(("#", "|", ">", "$$")) or not stripped:
+                continue
+            pieces = _PROTECTED.split(line)  # even indices: prose; odd: protected spans
+            j = 0
+            while j < len(pieces):
+                hits = [
+                    (m.start(), -len(m.group(0)), term, m)
+                    for term, pattern in patterns
+                    if term not in done and (m := pattern.search(pieces[j])) is not None
+                ]
+                if hits:
+                    _, _, term, m = min(hits, key=lambda h: (h[0], h[1]))
+                    before, rest = pieces[j][: m.start()], pieces[j][m.end() :]
+                    pieces[j : j + 1] = [before, link(m.group(0), term), rest]
+                    done.append(term)
+                j += 2
+            lines[i] = "".join(pieces)
+        cell.source = "\n".join(lines)
+    return done

@@ -17,7 +17,7 @@ unflagged. Precision, recall and specificity with intervals are in :mod:`ketlear
 
 Design notes
 ------------
-The rule engine (sentence spans, one scan per rule, context conditions) lives in the private
+The rule engine (sentence spans, the scan for every rule, context conditions) lives in the private
 :mod:`ketlearn._media_engine`, below both this module and the learned model, so the two never
 import each other in a circle.
 """

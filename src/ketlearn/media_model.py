@@ -68,21 +68,31 @@ def _vectorizer():
     )
 
 
-def _side_features(texts: list[str], rule_cats: list[set[str]]):
-    """Rule-category and context indicators, one row per sentence (sparse)."""
+def _side_features(texts: list[str], rule_cats: list[set[str]], context=None):
+    """Rule-category and context indicators, one row per sentence (sparse).
+
+    ``context``: the two context indicators already computed for every sentence (critical,
+    historical), as ``_media_engine._context_masks`` gives them for a whole text; by default
+    each sentence is searched here.
+    """
     from scipy import sparse
 
+    if context is None:
+        context = [[pattern.search(t) is not None for t in texts]
+                   for pattern in (_rules.CRITICAL, _rules.HISTORY)]  # fmt: skip
+    else:
+        context = [mask.tolist() for mask in context]
     rows, cols = [], []
     index = {c: k for k, c in enumerate(_RULE_CATS)}
     n_rule = len(_RULE_CATS)
-    for r, (text, cats) in enumerate(zip(texts, rule_cats, strict=True)):
+    for r, (cats, critical, historical) in enumerate(zip(rule_cats, *context, strict=True)):
         for c in cats:
             rows.append(r)
             cols.append(index[c])
-        if _rules.CRITICAL.search(text):
+        if critical:
             rows.append(r)
             cols.append(n_rule)
-        if _rules.HISTORY.search(text):
+        if historical:
             rows.append(r)
             cols.append(n_rule + 1)
     data = np.ones(len(rows))
@@ -101,11 +111,11 @@ def _rule_cats_of(sentences: list[str]) -> list[set[str]]:
     return out
 
 
-def _design(vec, texts: list[str], rule_cats: list[set[str]], *, fit: bool = False):
+def _design(vec, texts: list[str], rule_cats: list[set[str]], *, fit: bool = False, context=None):
     from scipy import sparse
 
     words = vec.fit_transform(texts) if fit else vec.transform(texts)
-    return sparse.hstack([words, _side_features(texts, rule_cats)], format="csr")
+    return sparse.hstack([words, _side_features(texts, rule_cats, context)], format="csr")
 
 
 def _fit(texts: list[str], labels: np.ndarray, c: float):
@@ -201,15 +211,16 @@ def model_rows(
     for i, c in zip(rule_rows["sentence"], rule_rows["category"], strict=True):
         cats[i].add(c)
     vec, clf, names = fitted_model()
-    x = _design(vec, texts, cats)
+    x = _design(vec, texts, cats, context=_flagger._context_masks(text, spans))
     p = clf.predict_proba(x)[:, 1]
     coef = clf.coef_[0]
     rows: dict[str, list] = {c: [] for c in _flagger.FLAG_COLUMNS}
+    indptr, indices, values = x.indptr, x.indices, x.data  # row i: indptr[i] to indptr[i + 1]
     for i in np.flatnonzero(p >= t):
-        row = x.getrow(i)
-        contrib = row.data * coef[row.indices]
+        columns = indices[indptr[i] : indptr[i + 1]]
+        contrib = values[indptr[i] : indptr[i + 1]] * coef[columns]
         order = np.argsort(contrib)[::-1][:3]
-        top = [(str(names[row.indices[k]]), float(contrib[k])) for k in order if contrib[k] > 0]
+        top = [(str(names[columns[k]]), float(contrib[k])) for k in order if contrib[k] > 0]
         firing = [c for c in _RULE_CATS if c in cats[i]]
         category = (
             max(firing, key=lambda c: coef[len(names) - len(_SIDE_NAMES) + _RULE_CATS.index(c)])

@@ -9,7 +9,9 @@ The design follows PrairieLearn's per-student question variants; nbgrader and ot
 Where the declarations live
 ---------------------------
 ``ketlearn/_variant_data/<assignment>.json`` holds, per item (the grade_id of its autograder
-test cell), a title, what varies, the bibliography keys the values come from, and the list of
+test cell), a title, what varies, the bibliography keys the values come from, where text values
+come from (``dataset``: a course dataset, or ``{parameter: dataset}``; ``named``:
+``{parameter: "ketlearn.module.TABLE"}`` for keys of a table in the package), and the list of
 parameter sets. Values are plain data (numbers, text, row ids of the course datasets) so that
 an instructor can :func:`preview` any learner's variant without running a notebook, and so that
 notebooks read the real numbers from the datasets (one source of truth) rather than from here.

@@ -13,6 +13,8 @@ package replaces only how submissions are *executed and checked*:
 - :mod:`~ketlearn.grading.gradebook`: the single writer, recording through nbgrader;
 - :mod:`~ketlearn.grading.runner`: ``ketlearn grade`` (parallel, resumable, fault summary);
 - :mod:`~ketlearn.grading.feedback` and :mod:`~ketlearn.grading.export`.
+- :mod:`~ketlearn.grading.glossary_links`: the nbgrader step that links glossary terms in the
+  student notebooks and ships the glossary page beside them.
 
 The threat model is in ``docs/grading-threat-model.md``; the instructor guide in
 ``docs/instructor-guide.md``.
@@ -25,6 +27,7 @@ __all__ = [
     "engine",
     "export",
     "feedback",
+    "glossary_links",
     "gradebook",
     "kernel",
     "prepare",
