@@ -202,7 +202,11 @@ WRONG: dict[str, dict[str, list[str]]] = {
             "se_log_hr_responders = 0.5",
             "se_log_hr_responders = (math.log(0.55) - math.log(0.16)) / 2",
         ],
-        "q2_tests": ["fe_remission_rd = -fe_remission_rd", "fe_remission_se = fe_remission_se * 2"],
+        "q2_tests": [
+            "fe_remission_rd = -fe_remission_rd",
+            "fe_remission_se = fe_remission_se * 2",
+            "fe_remission_rd = fe_remission_rd * 100",
+        ],
         "q3_tests": [
             "def tau2_dl(effects, variances):\n    return 0.0",
             "def tau2_dl(effects, variances):\n    return float(np.var(effects, ddof=1))",
@@ -271,6 +275,8 @@ WRONG: dict[str, dict[str, list[str]]] = {
         "q2_tests": [
             "cmax_ratio_lozenge_vs_iv = cmax_ratio_lozenge_vs_iv * 1.1",
             "block_ratio_lozenge_vs_iv = block_ratio_lozenge_vs_iv * 100",
+            "block_ratio_lozenge_vs_iv = peak_block_used("
+            "mine['lozenge_route'], mine['infusion_mg_per_kg'])",
         ],
         "q3_tests": [
             "pooled_remission_rd_u65 = float(risk_differences['estimate'].mean())",

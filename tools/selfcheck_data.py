@@ -1355,8 +1355,8 @@ SPECS: dict[str, dict[str, dict]] = {
         "q2_tests": {
             "title": "Exercise 2: a fixed-effect pool of remission",
             "section": "section 2, Pooling by inverse variance",
-            "hint": "SE from each CI; weights 1/SE²; pooled value sum(w*y)/sum(w); its SE "
-            "1/sqrt(sum(w)).",
+            "hint": "Your rows are mine['rows']; SE from each CI; weights 1/SE²; pooled value "
+            "sum(w*y)/sum(w); its SE 1/sqrt(sum(w)).",
             "parts": [
                 _num("fe_remission_rd", unit="proportion", low=-1, high=1, rel=1e-3),
                 _num("fe_remission_se", unit="proportion", low=0, high=1, rel=1e-3),
@@ -1364,7 +1364,7 @@ SPECS: dict[str, dict[str, dict]] = {
             "misconceptions": [
                 {
                     "code": "fe_remission_rd = float(np.mean(_y))",
-                    "hint": "That is a plain average of the three trials. In a fixed-effect pool "
+                    "hint": "That is a plain average of your trials. In a fixed-effect pool "
                     "each trial counts with its precision, weight 1/SE² (section 2).",
                 },
                 {
@@ -1558,8 +1558,8 @@ SPECS: dict[str, dict[str, dict]] = {
         "q7_tests": {
             "title": "Exercise 7: an odds ratio as a risk, a risk ratio and an NNT",
             "section": "section 7, Published meta-analyses of ketamine disagree",
-            "hint": "control risk -> odds, times the OR, odds -> risk; RR = p1/p0; NNT = 1/(p1 - "
-            "p0), rounded up.",
+            "hint": "control risk of your row -> odds, times the OR, odds -> risk; RR = p1/p0; "
+            "NNT = 1/(p1 - p0), rounded up.",
             "parts": [
                 _num("risk_implied", unit="proportion", low=0, high=1, rel=1e-3),
                 _num("rr_implied", unit="ratio", low=0, rel=1e-3),
@@ -1579,7 +1579,7 @@ SPECS: dict[str, dict[str, dict]] = {
                 {
                     "code": "_o = 9.87 * 0.088 / (1 - 0.088); risk_implied = _o / (1 + _o)",
                     "hint": "You used the Cochrane review's placebo risk. The control risk here is "
-                    "the midazolam arm of Murrough 2013: read it from the trials table.",
+                    "your own row, mine['control_row']: read it from the trials table.",
                 },
                 {
                     "code": "nnt_implied = math.floor(1 / (risk_implied - _p0))",
@@ -1882,8 +1882,8 @@ SPECS: dict[str, dict[str, dict]] = {
         "q2_tests": {
             "title": "Exercise 2: lozenge against infusion, in concentration and in block",
             "section": "section 3, Mechanism (the figure after Exercise 1; and section 2)",
-            "hint": "Simulate the sublingual 0.5 mg/kg peak against the infusion's; for block, "
-            "divide peak_block_used of the two regimens.",
+            "hint": "Simulate the peak of your lozenge route at your mg/kg against the infusion's "
+            "at the same mg/kg; for block, divide peak_block_used of the two regimens.",
             "parts": [
                 _num("cmax_ratio_lozenge_vs_iv", unit="ratio", low=0, rel=1e-3),
                 _num("block_ratio_lozenge_vs_iv", unit="ratio", low=0, rel=2e-3),
@@ -1895,7 +1895,8 @@ SPECS: dict[str, dict[str, dict]] = {
                     "saturates. Compute the block at each peak, then divide the two blocks.",
                 },
                 {
-                    "code": "cmax_ratio_lozenge_vs_iv = pk.bioavailability_for('sublingual')",
+                    "code": "cmax_ratio_lozenge_vs_iv = pk.bioavailability_for("
+                    "mine['lozenge_route'])",
                     "hint": "Bioavailability predicts the ratio of the AUCs, not of the peaks: "
                     "slow absorption spreads the dose out and lowers the peak further. Compare "
                     "the two simulated peaks.",
@@ -1905,6 +1906,28 @@ SPECS: dict[str, dict[str, dict]] = {
                     "block_ratio_lozenge_vs_iv = 1 / block_ratio_lozenge_vs_iv",
                     "hint": "Your ratios are upside down: the exercise asks for the lozenge "
                     "divided by the infusion.",
+                },
+                {
+                    "code": "cmax_ratio_lozenge_vs_iv = pk.summary(pk.simulate(pk.Regimen("
+                    "mine['lozenge_route'], mine['infusion_mg_per_kg'], 70.0), "
+                    "t_end_min=1440.0))['cmax_ng_per_ml'] / iv_summary['cmax_ng_per_ml']\n"
+                    "block_ratio_lozenge_vs_iv = peak_block_used(mine['lozenge_route'], "
+                    "mine['infusion_mg_per_kg']) / peak_block_used('iv_infusion', 0.5)",
+                    "hint": "You compared with the 0.5 mg/kg infusion of section 2. The claim is "
+                    "'the same mg/kg': simulate the infusion at your own dose too.",
+                },
+                {
+                    "code": "_sc_other = {'sublingual': 'oral', 'oral': 'sublingual'}"
+                    "[mine['lozenge_route']]\n"
+                    "cmax_ratio_lozenge_vs_iv = pk.summary(pk.simulate(pk.Regimen(_sc_other, "
+                    "mine['infusion_mg_per_kg'], 70.0), t_end_min=1440.0))['cmax_ng_per_ml'] / "
+                    "pk.summary(pk.simulate(pk.Regimen('iv_infusion', mine['infusion_mg_per_kg'],"
+                    " 70.0, duration_min=40.0), t_end_min=1440.0))['cmax_ng_per_ml']\n"
+                    "block_ratio_lozenge_vs_iv = peak_block_used(_sc_other, "
+                    "mine['infusion_mg_per_kg']) / peak_block_used('iv_infusion', "
+                    "mine['infusion_mg_per_kg'])",
+                    "hint": "Check the route: you simulated the other way a lozenge's drug can "
+                    "enter. Use your own route, mine['lozenge_route'].",
                 },
             ],
         },
