@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import importlib.abc
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -28,6 +31,40 @@ sys.path.insert(0, str(ROOT / "tools"))
 from ketlearn import _nbclient_patch  # noqa: E402
 
 _nbclient_patch.apply()
+
+
+class _AlembicHeadOnce(importlib.abc.MetaPathFinder):
+    """Ask alembic for nbgrader's schema head once per test process, not per new gradebook.
+
+    nbgrader's ``Gradebook`` stamps every new database with ``get_alembic_version()``, which
+    starts a new Python process (``alembic heads``: several seconds, more on a loaded machine);
+    the grading tests create dozens of gradebooks. The head is fixed by the installed nbgrader, so
+    the answer is memoised when ``nbgrader.api`` is first imported (importing it here would cost
+    every test process nbgrader's slow import). Gradebooks are stamped exactly as before.
+    """
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname != "nbgrader.api":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(fullname)
+        if spec is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        load = spec.loader.exec_module
+
+        def exec_module(module):
+            load(module)
+            module.get_alembic_version = functools.cache(module.get_alembic_version)
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+if "nbgrader.api" in sys.modules:
+    _api = sys.modules["nbgrader.api"]
+    _api.get_alembic_version = functools.cache(_api.get_alembic_version)
+else:
+    sys.meta_path.insert(0, _AlembicHeadOnce())
 
 # Fixture notebooks and course folders used by the grading tests are data, not test modules.
 collect_ignore_glob = ["fixtures/*"]

@@ -1,7 +1,7 @@
 """Feedback for every assignment of the course, by both buttons, never shows a hidden test.
 
-A scratch copy of the course (its real `nbgrader_config.py`) generates all eight assignments;
-two students submit each one: the instructor's solution and the untouched student version (whose
+A scratch copy of the course (its real `nbgrader_config.py`) in which all eight assignments were
+generated (once per session, shared: tests/notebook_cache.py `generated_course`); two students submit each one: the instructor's solution and the untouched student version (whose
 tests fail, so error outputs are rendered too). `ketlearn grade` grades them; then feedback is
 written by `ketlearn feedback` and by nbgrader's own `generate_feedback` (the formgrader's
 button, configured by the course to use `ketlearn.grading.feedback.HideHiddenTests`). Every
@@ -28,13 +28,13 @@ _BLOCK = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.DOT
 @pytest.fixture(scope="module")
 def course():
     sys.path.insert(0, str(ROOT / "tools"))
+    import notebook_cache
     import release as release_tool
 
     from ketlearn.grading.cli import main
 
-    root = release_tool.scratch_course()
+    root = notebook_cache.generated_course()  # generated once per session, shared
     names = release_tool.assignments(root)
-    release_tool.generate_in(root, names)
     for name in names:
         for student, folder in (("solver", "source"), ("blank", "release")):
             dest = root / "submitted" / student / name
