@@ -85,7 +85,8 @@ def test_ketlearn_feedback_for_every_assignment(course, capsys):
     from ketlearn.grading.cli import main
 
     root, names, _ = course
-    assert main(["feedback", "--course", str(root)]) == 0, capsys.readouterr().out
+    students = ["--student", "solution", "--student", "blank"]  # the two checked below
+    assert main(["feedback", "--course", str(root), *students]) == 0, capsys.readouterr().out
     for name in names:
         for student in ("solution", "blank"):
             hidden = _hidden_lines(root, name, student)
