@@ -58,8 +58,16 @@ instructor: $(STAMP)
 # (~/.ketlearn/progress.json, see src/ketlearn/progress.py); `make lab` and `make instructor` do.
 test test-fast bench site browser-test release: export KETLEARN_PROGRESS_FILE := off
 
+# Each run's wall time is kept in build/last-make-test.json (`make bench` prints it).
 test: $(STAMP)
-	$(VPY) -m pytest -n auto --dist loadgroup --durations=30
+	@start=$$(date +%s); \
+	$(VPY) -m pytest -n auto --dist loadgroup --durations=30; status=$$?; \
+	mkdir -p build; \
+	printf '{"seconds": %s, "exit": %s, "finished": "%s", "head": "%s", "cpus": %s}\n' \
+	  "$$(( $$(date +%s) - start ))" "$$status" "$$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+	  "$$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" "$$(nproc)" \
+	  > build/last-make-test.json; \
+	exit $$status
 
 # The inner loop (target <= 60 s on 2 cores): unit tests and doctests, no notebook execution.
 test-fast: $(STAMP)

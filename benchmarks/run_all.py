@@ -2,7 +2,8 @@
 
 Benchmarks print measurements next to their targets; they never fail a build. Set
 BENCH_SKIP_SETUP=1 to skip the slow cold set-up measurement, BENCH_SKIP_TESTS=1 to skip the
-test-suite timing (bench_tests.py runs `make test-fast` and `make test` in a fresh clone).
+test-suite timing (bench_tests.py runs `make test-fast` in a fresh clone and prints the last
+recorded `make test`; `bench_tests.py --full` runs that too).
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ import hashlib
 import os
 import shutil
 import sys
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,6 +36,7 @@ import pytest
 __all__ = [
     "CACHE",
     "executed",
+    "generated_course",
     "generated_release",
     "per_notebook",
     "stderr_and_errors",
@@ -78,12 +80,13 @@ def _environment_hash() -> str:
     return digest.hexdigest()
 
 
-def generated_release() -> Path:
-    """``course/release`` as ``nbgrader generate_assignment`` makes it from ``course/source``.
+def _generated() -> Path:
+    """The cached scratch course in which ``nbgrader generate_assignment`` ran for every assignment.
 
     Generated once per state of the inputs (``course/source``, ``course/nbgrader_config.py``,
-    ``tools/release.py`` and the environment) and shared by the pytest-xdist workers; the
-    returned folder is read-only by convention.
+    ``tools/release.py`` and the environment) and shared by the pytest-xdist workers. It holds
+    ``source/``, ``release/``, ``nbgrader_config.py`` and the ``gradebook.db`` that generation
+    wrote; it is read-only by convention (:func:`generated_course` hands out copies).
     """
     import release as release_tool
 
@@ -94,18 +97,40 @@ def generated_release() -> Path:
     target = GENERATED / digest.hexdigest()[:20]
     GENERATED.mkdir(parents=True, exist_ok=True)
     with _locked(Path(str(target) + ".lock")):
-        if not (target / "release").is_dir():
+        if not (target / "course" / "release").is_dir():
             scratch = release_tool.scratch_course()
             try:
+                release_tool.generate_in(scratch)
                 fresh = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-                shutil.copytree(release_tool.generate_in(scratch), fresh / "release")
+                shutil.copytree(scratch, fresh / "course")
                 os.replace(fresh, target)
             finally:
                 shutil.rmtree(scratch, ignore_errors=True)
             for old in GENERATED.iterdir():
                 if old.is_dir() and old != target and not old.name.endswith(".tmp"):
                     shutil.rmtree(old, ignore_errors=True)
-    return target / "release"
+    return target / "course"
+
+
+def generated_release() -> Path:
+    """``course/release`` as ``nbgrader generate_assignment`` makes it from ``course/source``.
+
+    The ``release/`` folder of the shared generated course (:func:`_generated`); read-only by
+    convention.
+    """
+    return _generated() / "release"
+
+
+def generated_course() -> Path:
+    """A new scratch course (a temporary folder the caller removes) as generation leaves it.
+
+    A copy of the shared generated course: ``source/``, ``release/``, the course's real
+    ``nbgrader_config.py`` and a gradebook that knows every assignment, exactly what
+    ``tools/release.py``'s ``scratch_course`` + ``generate_in`` make, without generating again.
+    """
+    scratch = Path(tempfile.mkdtemp(prefix="ketlearn-course-"))
+    shutil.copytree(_generated(), scratch, dirs_exist_ok=True)
+    return scratch
 
 
 def _key(path: Path) -> str:

@@ -35,7 +35,9 @@ import build_site
 import pytest
 from conftest import RELEASE, ROOT, stop_process_group
 
-pytestmark = pytest.mark.slow
+# One worker runs them all: the fixtures (Chromium, `make lab`, `make instructor`) start
+# once instead of once per pytest-xdist worker, and (module-scoped) stop when they are done.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 ARTEFACTS = ROOT / "build" / "browser-artefacts"
 AXE_CACHE = ROOT / "build" / "cache" / "axe"
@@ -122,7 +124,7 @@ def outside_requests(driver) -> list[str]:
     return outside
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def driver():
     browser, profile = start_chromium()
     yield browser
@@ -146,7 +148,7 @@ def _offline(request):
 # ------------------------------------------------------------------------------------------
 # the website
 # ------------------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def site_url():
     pytest.importorskip("jupyter_book", reason="the `site` extra (jupyter-book) is not installed")
     html_dir = build_site.ensure_built()
@@ -298,14 +300,14 @@ def _start_make(target: str, root_var: str, root: Path, log_name: str):
         log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """`make lab` serving a scratch my-work/ (it copies the assignments there itself)."""
     work = tmp_path_factory.mktemp("lab-root") / "my-work"
     yield from _start_make("lab", "LAB_ROOT", work, "jupyterlab.log")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def instructor_lab(tmp_path_factory):
     """`make instructor` serving a scratch copy of the course folder."""
     course = tmp_path_factory.mktemp("instructor-root") / "course"

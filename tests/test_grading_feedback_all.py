@@ -1,12 +1,14 @@
 """Feedback for every assignment of the course, by both buttons, never shows a hidden test.
 
-A scratch copy of the course (its real `nbgrader_config.py`) generates all eight assignments;
-two students submit each one: the instructor's solution and the untouched student version (whose
-tests fail, so error outputs are rendered too). `ketlearn grade` grades them; then feedback is
-written by `ketlearn feedback` and by nbgrader's own `generate_feedback` (the formgrader's
-button, configured by the course to use `ketlearn.grading.feedback.HideHiddenTests`). Every
-file must be written, and no line of any hidden-test block may appear in any of them unless the
-student was shown that same text in their own notebook (the released version).
+A scratch copy of the course (its real `nbgrader_config.py`) in which all eight assignments were
+generated; students submit each one: the instructor's solution, the untouched student version
+(whose tests fail, so error outputs are rendered too) and a wrong-numbers variant. `ketlearn
+grade` grades them (once per session: the `honest_course` fixture of tests/conftest.py, shared
+with tests/test_grading_integrity.py); then feedback is written by `ketlearn feedback` and by
+nbgrader's own `generate_feedback` (the formgrader's button, configured by the course to use
+`ketlearn.grading.feedback.HideHiddenTests`). Every file must be written, and no line of any
+hidden-test block may appear in any of them unless the student was shown that same text in
+their own notebook (the released version).
 """
 
 from __future__ import annotations
@@ -14,35 +16,21 @@ from __future__ import annotations
 import html
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-feedback-all")]
-ROOT = Path(__file__).resolve().parents[1]
+# the graded course is shared with tests/test_grading_integrity.py: same worker, graded once
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-integrity")]
 _BLOCK = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.DOTALL)
 
 
 @pytest.fixture(scope="module")
-def course():
-    sys.path.insert(0, str(ROOT / "tools"))
-    import release as release_tool
-
-    from ketlearn.grading.cli import main
-
-    root = release_tool.scratch_course()
-    names = release_tool.assignments(root)
-    release_tool.generate_in(root, names)
-    for name in names:
-        for student, folder in (("solver", "source"), ("blank", "release")):
-            dest = root / "submitted" / student / name
-            dest.mkdir(parents=True)
-            shutil.copy(root / folder / name / f"{name}.ipynb", dest / f"{name}.ipynb")
-    code = main(["grade", "--course", str(root), "-j", "2", "--no-progress"])
-    yield root, names, code
-    shutil.rmtree(root, ignore_errors=True)
+def course(honest_course):
+    """``honest_course`` (tests/conftest.py): this module's copy, graded by ``ketlearn grade``."""
+    root, names, report = honest_course
+    return root, names, report.exit_code
 
 
 def _hidden_lines(root: Path, name: str, student: str) -> set[str]:
@@ -85,7 +73,7 @@ def test_course_grades_cleanly(course):
     lost = set()
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
         for name in names:
-            nb = gb.find_submission(name, "solver").notebooks[0]
+            nb = gb.find_submission(name, "solution").notebooks[0]
             auto = [g for g in nb.grades if g.auto_score is not None]
             assert auto, name
             lost |= {(name, g.name) for g in auto if g.auto_score != g.max_score}
@@ -97,9 +85,10 @@ def test_ketlearn_feedback_for_every_assignment(course, capsys):
     from ketlearn.grading.cli import main
 
     root, names, _ = course
-    assert main(["feedback", "--course", str(root)]) == 0, capsys.readouterr().out
+    students = ["--student", "solution", "--student", "blank"]  # the two checked below
+    assert main(["feedback", "--course", str(root), *students]) == 0, capsys.readouterr().out
     for name in names:
-        for student in ("solver", "blank"):
+        for student in ("solution", "blank"):
             hidden = _hidden_lines(root, name, student)
             assert hidden, f"{name} has no hidden tests: the check would be vacuous"
             page = (root / "feedback" / student / name / f"{name}.html").read_text()
@@ -114,7 +103,7 @@ def test_nbgrader_generate_feedback_for_every_assignment(course):
     api = course_api(root)
     out = root / "nbgrader-feedback"
     for name in names:
-        for student in ("solver", "blank"):
+        for student in ("solution", "blank"):
             hidden = _hidden_lines(root, name, student)
             result = api.generate_feedback(name, student, force=True)
             assert result["success"], result.get("log", "")[-2000:]

@@ -1,6 +1,6 @@
 """Misconception hints reach the autograder's feedback, through the real grading pipeline.
 
-A scratch copy of the course generates 00-orientation; students submit the instructor's solution
+A scratch copy of the course, generated (tests/notebook_cache.py, once per session); students submit the instructor's solution
 with an anticipated mistake appended to one answer cell, and one submits the solution as it is.
 `ketlearn grade` grades them (student code runs in the grader's worker; the trusted side keeps
 only the plain answers in its marker), then `ketlearn feedback` writes the HTML. The student
@@ -127,7 +127,7 @@ def test_prefetch_fills_the_cache_for_a_whole_class():
 @pytest.fixture(scope="module")
 def graded():
     sys.path.insert(0, str(ROOT / "tools"))
-    import release as release_tool
+    import notebook_cache
     import selfcheck_data
 
     from ketlearn.grading.cli import main
@@ -136,8 +136,7 @@ def graded():
     data = copy.deepcopy(load_data())
     items = _number_items(data)
     assert items, f"{NAME} has no item with plain answers"
-    root = release_tool.scratch_course(only=[NAME])
-    release_tool.generate_in(root, [NAME])
+    root = notebook_cache.generated_course()  # every assignment generated (once, shared)
     source_nb = nbformat.read(root / "source" / NAME / f"{NAME}.ipynb", as_version=4)
     students: dict[str, tuple[str, str] | None] = {"solver": None}
     gid = items[0]

@@ -224,41 +224,9 @@ def test_control_nbgrader_alone_is_fooled(nbgrader_alone):
 # --------------------------------------------------------------------------- honest submissions
 
 
-def _wrong_numbers(source: str) -> str:
-    """A plausible wrong answer: every number literal in a solution cell plus one."""
-    import re
-
-    return re.sub(r"(?<![\w.])(\d+)(?![\w])", lambda m: str(int(m.group(1)) + 1), source)
-
-
-@pytest.fixture(scope="module")
-def honest_course():
-    """All eight course assignments, each submitted as its solution, its blank student
-    version and a wrong-numbers variant, graded through the real pipeline."""
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-    import release as release_tool
-
-    from ketlearn.grading.runner import grade
-
-    root = release_tool.scratch_course()
-    names = release_tool.assignments(root)
-    release_tool.generate_in(root, names)
-    for name in names:
-        source = nbformat.read(root / "source" / name / f"{name}.ipynb", as_version=4)
-        blank = nbformat.read(root / "release" / name / f"{name}.ipynb", as_version=4)
-        wrong = nbformat.from_dict(source)
-        for cell in wrong.cells:
-            if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution"):
-                cell.source = _wrong_numbers(cell.source)
-        for student, nb in (("solution", source), ("blank", blank), ("wrong", wrong)):
-            folder = root / "submitted" / student / name
-            folder.mkdir(parents=True)
-            nbformat.write(nb, folder / f"{name}.ipynb")
-    report = grade(root, workers=2, progress=False)
-    yield root, names, report
-    shutil.rmtree(root, ignore_errors=True)
+# ``honest_course`` (tests/conftest.py): all eight assignments, each submitted as its solution, its
+# blank student version and a wrong-numbers variant, graded once through the real pipeline; shared
+# with tests/test_grading_feedback_all.py (same pytest-xdist group, so one worker grades it once).
 
 
 def test_honest_submissions_raise_no_flag(honest_course):

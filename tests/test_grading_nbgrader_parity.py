@@ -52,15 +52,11 @@ def _variants(source_nb, release_nb) -> dict:
 
 
 def _course(tmp: Path) -> Path:
+    """A scratch course in which nbgrader generated every assignment (tests/notebook_cache.py)."""
     sys.path.insert(0, str(ROOT / "tools"))
-    import release as release_tool
+    import notebook_cache
 
-    scratch = release_tool.scratch_course()
-    for folder in (scratch / "source").iterdir():
-        if folder.name != NAME:
-            shutil.rmtree(folder)
-    release_tool.generate_in(scratch, [NAME])
-    return scratch
+    return notebook_cache.generated_course()
 
 
 def _scores(root: Path) -> dict:

@@ -4,8 +4,9 @@
 - nbgrader's Validator API passes every source notebook and fails every release notebook
   (the `nbgrader validate` command exits 0 either way, so it cannot be used in CI); its checks
   read the execution shared with test_notebooks.py (tests/notebook_cache.py);
-- end to end, per assignment: generate, submit the solution as one student and the untouched
-  release as another, autograde, export CSV: full autograded marks and zero respectively.
+- end to end, per assignment: generate (the session's shared generation of every assignment,
+  tests/notebook_cache.py), submit the solution as one student and the untouched release as
+  another, autograde, export CSV: full autograded marks and zero respectively.
 
 nbgrader runs in-process through its Python API (NbGraderAPI), which does exactly what the
 command-line apps do without paying their start-up time for every step.
@@ -77,9 +78,8 @@ def test_end_to_end_generate_submit_autograde_export(name):
     from nbgrader.api import Gradebook
     from nbgrader.plugins.export import CsvExportPlugin
 
-    scratch = release_tool.scratch_course()
+    scratch = notebook_cache.generated_course()  # every assignment generated (once, shared)
     try:
-        release_tool.generate_in(scratch, [name])
         api = release_tool.course_api(scratch)
         for student, origin in (("solver", "source"), ("blank", "release")):
             target = scratch / "submitted" / student / name
@@ -90,7 +90,9 @@ def test_end_to_end_generate_submit_autograde_export(name):
         with Gradebook(api.coursedir.db_url) as gradebook:
             CsvExportPlugin(to=str(scratch / "grades.csv")).export(gradebook)
         with open(scratch / "grades.csv", newline="") as fh:
-            scores = {r["student_id"]: float(r["score"]) for r in csv.DictReader(fh)}
+            rows = [r for r in csv.DictReader(fh) if r["assignment"] == name]
+        scores = {r["student_id"]: float(r["score"]) for r in rows}
+        assert len(rows) == len(scores) == 2, rows
         nb = nbformat.read(SOURCE / name / f"{name}.ipynb", as_version=4)
         assert scores["solver"] == pytest.approx(_auto_points(nb)), "solution lost points"
         assert scores["blank"] == 0.0, "the blank student version earned points"

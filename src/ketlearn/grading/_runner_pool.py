@@ -64,7 +64,8 @@ def run_local(n: int, jobs: list[dict], modules: list[str], prefix, on_result, s
         finally:
             worker.close()
 
-    threads = [threading.Thread(target=drive, daemon=True) for _ in range(n)]
+    # no more workers than submissions (each worker's start imports the warm modules: seconds)
+    threads = [threading.Thread(target=drive, daemon=True) for _ in range(min(n, len(jobs)))]
     for t in threads:
         t.start()
     remaining = len(jobs)
