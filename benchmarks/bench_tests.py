@@ -93,7 +93,31 @@ def main() -> int:
             shutil.rmtree(scratch, ignore_errors=True)
     if not args.full:
         print(_recorded())
+    print(_work())
     return 0
+
+
+def _work() -> str:
+    """How much work the suite is, and the fastest any schedule could run it on 2 workers.
+
+    From the per-unit times of the last run in this checkout (``build/test-durations.json``,
+    written by tests/scheduling.py), else the committed reference (``tests/durations.json``).
+    A unit (an xdist group, or a lone test) runs on one worker, so with ``w`` workers no schedule
+    finishes before ``max(total / w, longest unit)``.
+    """
+    sys.path.insert(0, str(ROOT / "tests"))
+    import scheduling
+
+    units = scheduling.expected_seconds()
+    if not units:
+        return "test work: no per-unit times recorded yet (run make test)"
+    total = sum(units.values())
+    unit, longest = max(units.items(), key=lambda kv: kv[1])
+    bound = max(total / 2, longest)
+    return (
+        f"test work  {total:7.1f} s  summed over {len(units)} units; on 2 workers no schedule "
+        f"finishes under {bound:.0f} s (half the work; longest unit {longest:.0f} s: {unit})"
+    )
 
 
 if __name__ == "__main__":

@@ -86,9 +86,6 @@ def test_reference_list_renders_markdown_with_links():
     assert md.startswith("### References") and "<https://doi.org/10.1111/bcp.12264>" in md
 
 
-# Entries still waiting for a check against the primary record (issue 13). The set must match
-# exactly: a new incomplete entry fails, and so does fixing one without removing it from here.
-KNOWN_INCOMPLETE = {"pharmacotherapy2022intranasal", "pastyear2022ketamine"}
 PLACEHOLDER_AUTHOR = re.compile(r"authors? of|unknown|to be checked", re.I)
 SEARCH_LINK = re.compile(r"[?&](term|q|query|search)=", re.I)
 
@@ -111,10 +108,7 @@ def _incomplete(key: str) -> list[str]:
 
 def test_every_entry_has_real_authors_title_and_year():
     incomplete = {key: _incomplete(key) for key in KEYS if _incomplete(key)}
-    assert set(incomplete) == KNOWN_INCOMPLETE, (
-        f"incomplete entries changed: {incomplete}; fix them against the primary record, "
-        "or update KNOWN_INCOMPLETE when one is fixed"
-    )
+    assert not incomplete, f"check these entries against the primary record: {incomplete}"
 
 
 @pytest.mark.parametrize("key", sorted(KEYS))

@@ -110,10 +110,15 @@ def test_claims_have_verdicts_and_explanations():
     assert claims["explanation"].astype(str).str.len().min() > 20
 
 
-def test_verified_prevalence_figure_is_present():
+def test_prevalence_figures_match_the_published_abstract():
+    # Yang et al. 2025 (doi:10.1016/j.jad.2024.12.108), abstract: 0.11% (2015), 0.20% (2019),
+    # 0.20% (2021), 0.28% (2022); relative increases 81.8% (2015-2019) and 40.0% (2021-2022).
     harms = data.load("misuse_harms")
-    row = harms[harms["source_key"].astype(str) == "pastyear2022ketamine"]
-    assert float(row["value"].iloc[0]) == pytest.approx(0.13)  # NSDUH 2015-2019, VERIFIED
+    rows = harms[harms["source_key"].astype(str) == "yang2025trends"]
+    by_year = dict(zip(rows["year"].astype(str), rows["value"].astype(float), strict=True))
+    assert by_year == pytest.approx({"2015": 0.11, "2019": 0.20, "2021": 0.20, "2022": 0.28})
+    assert 100 * (by_year["2019"] / by_year["2015"] - 1) == pytest.approx(81.8, abs=0.1)
+    assert 100 * (by_year["2022"] / by_year["2021"] - 1) == pytest.approx(40.0, abs=0.1)
 
 
 # --------------------------------------------------------------------------- splitting

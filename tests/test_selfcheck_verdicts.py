@@ -705,6 +705,8 @@ def test_variants_through_nbgrader_autograde_and_ketlearn_grade(verdicts, assign
     (which passes the student id to the student's process and to the hidden tests)."""
     import shutil
     import sys
+    import tempfile
+    from pathlib import Path
 
     from nbgrader.api import Gradebook
 
@@ -723,21 +725,21 @@ def test_variants_through_nbgrader_autograde_and_ketlearn_grade(verdicts, assign
         }
 
     submissions = {a: literals(a), b: literals(b), c: literals(a)}  # c hands in a's values
-    roots = []
+    roots = [release_tool.scratch_course(only=[assignment])]
     try:
-        for _ in range(2):
-            root = release_tool.scratch_course(only=[assignment])
-            roots.append(root)
-            nbformat.write(
-                _mini_notebook(assignment, gids),
-                root / "source" / assignment / f"{assignment}.ipynb",
-            )
-            release_tool.generate_in(root, [assignment])
-            given = nbformat.read(root / "release" / assignment / f"{assignment}.ipynb", 4)
-            for who, values in submissions.items():
-                folder = root / "submitted" / who / assignment
-                folder.mkdir(parents=True)
-                nbformat.write(_answered(given, gids, values), folder / f"{assignment}.ipynb")
+        root = roots[0]
+        nbformat.write(
+            _mini_notebook(assignment, gids), root / "source" / assignment / f"{assignment}.ipynb"
+        )
+        release_tool.generate_in(root, [assignment])
+        given = nbformat.read(root / "release" / assignment / f"{assignment}.ipynb", 4)
+        for who, values in submissions.items():
+            folder = root / "submitted" / who / assignment
+            folder.mkdir(parents=True)
+            nbformat.write(_answered(given, gids, values), folder / f"{assignment}.ipynb")
+        # The same course, generated once, for the second grader.
+        roots.append(Path(tempfile.mkdtemp(prefix="ketlearn-course-")))
+        shutil.copytree(root, roots[1], dirs_exist_ok=True)
         api = release_tool.course_api(roots[0])
         for who in submissions:
             result = api.autograde(assignment, who, force=True, create=True)

@@ -391,6 +391,34 @@ def test_notebook_pages_link_to_binder_and_a_clean_download(site_html, pages):
         assert downloads, f"{name}: no download link"
         target = (site_html / "notebooks" / downloads[0]).resolve()
         assert target.read_bytes() == (RELEASE / name / f"{name}.ipynb").read_bytes()
+        zips = [u for u in links if "_downloads/" in u and u.endswith(f"/{name}.zip")]
+        assert zips, f"{name}: no download of the notebook with its glossary"
+        _check_zip(site_html / "notebooks" / zips[0], name)
+
+
+def _check_zip(path, name: str) -> None:
+    """The zip holds the released folder byte for byte, and its glossary links resolve."""
+    import re
+    import zipfile
+
+    from ketlearn import glossary
+
+    with zipfile.ZipFile(path.resolve()) as archive:
+        files = {i.filename: archive.read(i) for i in archive.infolist()}
+    released = {
+        f"{name}/{p.relative_to(RELEASE / name).as_posix()}": p.read_bytes()
+        for p in (RELEASE / name).rglob("*")
+        if p.is_file() and ".ipynb_checkpoints" not in p.parts
+    }
+    assert files == released, f"{name}.zip differs from course/release/{name}"
+    page = files[f"{name}/{glossary.PAGE_NAME}"].decode("utf-8")
+    headings = {
+        line[4:].strip().replace(" ", "-") for line in page.splitlines() if line.startswith("### ")
+    }
+    notebook = files[f"{name}/{name}.ipynb"].decode("utf-8")
+    targets = re.findall(re.escape(glossary.PAGE_NAME) + r"#([^)\s\\]+)\)", notebook)
+    assert targets, f"{name}: no glossary links in the released notebook"
+    assert set(targets) <= headings, sorted(set(targets) - headings)
 
 
 @pytest.mark.slow

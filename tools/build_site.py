@@ -448,8 +448,10 @@ def _links_cell(config: dict, notebook: str):
             if binder_enabled(config)
             else f"- {BINDER_DISABLED_NOTE}\n"
         )
-        + f"- {{download}}`Download the notebook <../downloads/{notebook}.ipynb>` and open it "
-        "in your own JupyterLab (`make lab` sets one up).\n"
+        + f"- {{download}}`Download the notebook <../downloads/{notebook}.ipynb>`, or "
+        f"{{download}}`the notebook with its glossary <../downloads/{notebook}.zip>` (a zip of "
+        "the assignment folder, so the glossary links work offline), and open it in your own "
+        "JupyterLab (`make lab` sets one up).\n"
         "```"
     )
     return nbformat.v4.new_markdown_cell(text)
@@ -634,6 +636,7 @@ def stage(book: Path, jobs: int = 2, solutions: bool = False) -> list[dict]:
         nb.cells.insert(1, _links_cell(config, name))
         nbformat.write(nb, book / "notebooks" / f"{name}.ipynb")
         shutil.copy(path, book / "downloads" / f"{name}.ipynb")
+        _zip_folder(path.parent, book / "downloads" / f"{name}.zip")
     (book / "course-map.md").write_text(_course_map(executed, book), encoding="utf-8")
     (book / "glossary.md").write_text(_glossary_page(), encoding="utf-8")
     worked_pages = None
@@ -644,6 +647,23 @@ def stage(book: Path, jobs: int = 2, solutions: bool = False) -> list[dict]:
     toc = _toc(list(executed), worked_pages)
     (book / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False))
     return reports
+
+
+def _zip_folder(folder: Path, target: Path) -> None:
+    """Zip a released assignment folder (the notebook and its glossary.md) as ``name/...``.
+
+    Entries are sorted and stamped with a fixed date, so the same folder gives the same bytes.
+    """
+    import zipfile
+
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            if ".ipynb_checkpoints" in path.parts:
+                continue
+            info = zipfile.ZipInfo(f"{folder.name}/{path.relative_to(folder).as_posix()}")
+            info.date_time = (2026, 1, 1, 0, 0, 0)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes())
 
 
 def _glossary_page() -> str:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import secrets
 import sys
 from pathlib import Path
@@ -2245,15 +2246,26 @@ def item_span(nb, graded: dict[str, int], gid: str) -> list[int]:
 
     For an item with variants (:mod:`ketlearn.variant`) these cells (the variant cell that draws
     the learner's parameters, the answer cell and anything between) are re-run once per
-    variant; self-check cells are left out.
+    variant; cells before the draw, and self-check cells, are left out.
     """
     end = graded[gid]
     start = max((i for i in graded.values() if i < end), default=-1) + 1
-    return [
+    cells = [
         i
         for i in range(start, end)
         if nb.cells[i].cell_type == "code" and not is_selfcheck_cell(nb.cells[i])
     ]
+    # Nothing before the draw can depend on it: start at the variant cell when there is one
+    # (04's first item would otherwise re-run most of its notebook for every variant).
+    draws = [i for i in cells if _draws_variant(nb.cells[i].source, gid)]
+    return [i for i in cells if i >= draws[0]] if draws else cells
+
+
+def _draws_variant(source: str, gid: str) -> bool:
+    """True if a cell draws the parameters of item ``gid`` (``variant.show`` or ``.params``)."""
+    return bool(re.search(r"variant\.(show|params)\(", source)) and (
+        f'"{gid}"' in source or f"'{gid}'" in source
+    )
 
 
 def _item_data(kernel, assignment: str, gid: str, spec: dict, text: str | None, old: dict) -> dict:
