@@ -98,25 +98,22 @@ def main() -> int:
 
 
 def _work() -> str:
-    """How much work the suite is, and the fastest any schedule could run it on 2 workers.
+    """How much work the last run was, and the fastest any schedule could run it on 2 workers.
 
     From the per-unit times of the last run in this checkout (``build/test-durations.json``,
-    written by tests/scheduling.py), else the committed reference (``tests/durations.json``).
-    A unit (an xdist group, or a lone test) runs on one worker, so with ``w`` workers no schedule
-    finishes before ``max(total / w, longest unit)``.
+    written by tests/unit_times.py).
     """
     sys.path.insert(0, str(ROOT / "tests"))
-    import scheduling
+    import unit_times
 
-    units = scheduling.expected_seconds()
+    units = unit_times.measured()
     if not units:
-        return "test work: no per-unit times recorded yet (run make test)"
-    total = sum(units.values())
-    unit, longest = max(units.items(), key=lambda kv: kv[1])
-    bound = max(total / 2, longest)
+        return "test work  (no per-unit times yet: run make test in this checkout)"
+    total, bound, longest = unit_times.lower_bound(units, workers=2)
     return (
-        f"test work  {total:7.1f} s  summed over {len(units)} units; on 2 workers no schedule "
-        f"finishes under {bound:.0f} s (half the work; longest unit {longest:.0f} s: {unit})"
+        f"test work  {total:7.1f} s  summed over {len(units)} units of the last run; on 2 "
+        f"workers no schedule finishes under {bound:.0f} s (half the work, or the longest unit: "
+        f"{longest}, {units[longest]:.0f} s)"
     )
 
 

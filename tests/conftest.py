@@ -70,22 +70,12 @@ else:
     sys.meta_path.insert(0, _AlembicHeadOnce())
 
 
-@pytest.hookimpl(optionalhook=True)
-def pytest_xdist_make_scheduler(config, log):
-    """Under ``--dist loadgroup``, hand out the longest work first (tests/scheduling.py)."""
-    if config.getvalue("dist") != "loadgroup":
-        return None
-    import scheduling
-
-    return scheduling.make_scheduler(config, log)
-
-
 def pytest_configure(config):
     # Measure units on the controlling process only (workers report to it).
     if not hasattr(config, "workerinput"):
-        import scheduling
+        import unit_times
 
-        config.pluginmanager.register(scheduling.DurationRecorder(), "ketlearn-durations")
+        config.pluginmanager.register(unit_times.DurationRecorder(), "ketlearn-durations")
 
 
 # Fixture notebooks and course folders used by the grading tests are data, not test modules.
