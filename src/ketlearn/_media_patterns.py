@@ -19,6 +19,7 @@ lets the flagger find the candidate positions of all word-list rules in one scan
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -174,34 +175,14 @@ def words(*alternatives: str) -> str:
     return "(?:" + "|".join(branches) + r")\b"
 
 
-def _close(pattern: str, i: int) -> int:
-    """Index of the ``)`` or ``]`` closing the group or class that opens at ``pattern[i]``."""
-    depth, in_class = 0, False
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            if ch == "]":
-                if depth == 0:
-                    return i
-                in_class = False
-        elif ch == "[":
-            in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    raise ValueError(f"unbalanced pattern: {pattern!r}")
+def _scan(pattern: str, start: int = 0):
+    """Each unescaped character from ``start``: ``(index, char, group depth, inside a class)``.
 
-
-def _top_level_alternatives(pattern: str) -> list[str]:
-    """Split ``pattern`` at its top-level ``|`` (not inside a group, a class or an escape)."""
-    out, depth, start, i, in_class = [], 0, 0, 0, False
+    The depth is counted after the character (an opening ``(`` already counts); a class is
+    ``[...]``, its closing ``]`` included, and the parentheses inside it count for nothing.
+    Escaped characters (``\\x``) are skipped. The lexicons' dialect only: no nested classes.
+    """
+    depth, in_class, i = 0, False, start
     while i < len(pattern):
         ch = pattern[i]
         if ch == "\\":
@@ -209,15 +190,32 @@ def _top_level_alternatives(pattern: str) -> list[str]:
             continue
         if in_class:
             in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch in "()":
-            depth += 1 if ch == "(" else -1
-        elif ch == "|" and depth == 0:
-            out.append(pattern[start:i])
-            start = i + 1
+            yield i, ch, depth, True
+        else:
+            if ch == "[":
+                in_class = True
+            elif ch in "()":
+                depth += 1 if ch == "(" else -1
+            yield i, ch, depth, False
         i += 1
-    return [*out, pattern[start:]]
+
+
+def _close(pattern: str, i: int) -> int:
+    """Index of the ``)`` or ``]`` closing the group or class that opens at ``pattern[i]``."""
+    closing = "]" if pattern[i] == "[" else ")"
+    for j, ch, depth, in_class in _scan(pattern, i):
+        if ch == closing and j > i and (in_class if closing == "]" else depth == 0):
+            return j
+    raise ValueError(f"unbalanced pattern: {pattern!r}")
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    """Split ``pattern`` at its top-level ``|`` (not inside a group, a class or an escape)."""
+    cuts = [
+        j for j, ch, depth, in_class in _scan(pattern) if ch == "|" and not depth and not in_class
+    ]
+    bounds = [-1, *cuts, len(pattern)]
+    return [pattern[a + 1 : b] for a, b in itertools.pairwise(bounds)]
 
 
 def literal_prefixes(pattern: str, max_length: int = 10) -> frozenset[str]:

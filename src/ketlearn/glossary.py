@@ -157,6 +157,31 @@ def anchor(term: str) -> str:
     return slug.strip("-")
 
 
+def _by_strand() -> list[tuple[str, list[dict]]]:
+    """The glossary's entries grouped under their strand's title, as the pages list them.
+
+    Each entry holds ``term``, ``definition``, ``aliases`` (a list), ``source`` (a bibliography
+    key or "") and ``notebook``: the one reading of the table both pages are written from.
+    """
+    out = []
+    for strand in _STRANDS:
+        entries = []
+        for _, row in terms(strand).iterrows():
+            aliases = row["aliases"] if isinstance(row["aliases"], str) else ""
+            source = row["source_key"] if isinstance(row["source_key"], str) else ""
+            entries.append(
+                {
+                    "term": str(row["term"]),
+                    "definition": str(row["definition"]),
+                    "aliases": [a.strip() for a in aliases.split(";") if a.strip()],
+                    "source": source,
+                    "notebook": row["notebook"],
+                }
+            )
+        out.append((_STRAND_TITLES[strand], entries))
+    return out
+
+
 def markdown_page(cite: bool = True) -> str:
     """The glossary as a Markdown page (one section per strand), for the course website.
 
@@ -181,17 +206,15 @@ def markdown_page(cite: bool = True) -> str:
         "same definition.",
         "",
     ]
-    for strand in _STRANDS:
-        lines += [f"## {_STRAND_TITLES[strand]}", ""]
-        for _, row in terms(strand).iterrows():
-            aliases = row["aliases"] if isinstance(row["aliases"], str) else ""
-            also = f" (also: {aliases.replace(';', ',')})" if aliases else ""
-            source = row["source_key"] if isinstance(row["source_key"], str) else ""
-            citation = f" [@{source}]" if cite and source else ""
+    for heading, entries in _by_strand():
+        lines += [f"## {heading}", ""]
+        for e in entries:
+            also = f" (also: {', '.join(e['aliases'])})" if e["aliases"] else ""
+            citation = f" [@{e['source']}]" if cite and e["source"] else ""
             lines += [
-                f"(glossary-{anchor(row['term'])})=",
-                f"**{row['term']}**{also}: {row['definition']}{citation} "
-                f"*Taught in notebook {row['notebook']}.*",
+                f"(glossary-{anchor(e['term'])})=",
+                f"**{e['term']}**{also}: {e['definition']}{citation} "
+                f"*Taught in notebook {e['notebook']}.*",
                 "",
             ]
     return "\n".join(lines)
@@ -239,18 +262,15 @@ def notebook_page() -> str:
         "generated from the course glossary (`datasets/glossary.csv`) with the student notebooks.",
         "",
     ]
-    for strand in _STRANDS:
-        lines += [f"## {_STRAND_TITLES[strand]}", ""]
-        for _, row in terms(strand).iterrows():
-            lines += [f"### {row['term']}", "", str(row["definition"]), ""]
-            notes = []
-            if isinstance(row["aliases"], str) and row["aliases"].strip():
-                also = ", ".join(a.strip() for a in row["aliases"].split(";"))
-                notes.append(f"Also: {also}.")
-            notes.append(f"Taught in notebook {row['notebook']}.")
+    for heading, entries in _by_strand():
+        lines += [f"## {heading}", ""]
+        for e in entries:
+            lines += [f"### {e['term']}", "", e["definition"], ""]
+            notes = [f"Also: {', '.join(e['aliases'])}."] if e["aliases"] else []
+            notes.append(f"Taught in notebook {e['notebook']}.")
             note = "*" + " ".join(notes) + "*"
-            if isinstance(row["source_key"], str) and row["source_key"]:
-                note += " Source: " + bibliography.cite(row["source_key"])
+            if e["source"]:
+                note += " Source: " + bibliography.cite(e["source"])
             lines += [note, ""]
     return "\n".join(lines)
 
