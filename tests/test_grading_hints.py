@@ -64,18 +64,33 @@ FUNC = [{"name": "f", "kind": "function", "calls": [{"arg": 1.0, "out": {"kind":
 
 def _source():
     from ketlearn.answers import make_record
+    from ketlearn.answers.canonical import canonical_atoms
+    from ketlearn.answers.regions import region_digests
     from ketlearn.grading.hints import SelfcheckHints
 
     def rec(parts, values):
         return make_record(parts, values, secrets.token_hex(16), CHEAP)
 
+    right = rec(PCT, {"f_pct": 45.0})
+
+    def on_right(values):  # how tools/selfcheck_data.py stores a hint
+        return region_digests(canonical_atoms(PCT, values), right, CHEAP)
+
     items = {
         "q1_tests": {
             "parts": PCT,
-            "record": rec(PCT, {"f_pct": 45.0}),
+            "record": right,
             "misconceptions": [
+                {"hint": "fraction, not percent", "digests": on_right({"f_pct": 0.45})},
+                {"hint": "mean, not median", "digests": on_right({"f_pct": 52.0})},
+            ],
+        },
+        "q4_tests": {  # a hint with a record of its own (another lattice) is read too
+            "parts": PCT,
+            "record": right,
+            "misconceptions": [
+                {"hint": "mean, not median", "digests": on_right({"f_pct": 52.0})},
                 {"hint": "fraction, not percent", "record": rec(PCT, {"f_pct": 0.45})},
-                {"hint": "mean, not median", "record": rec(PCT, {"f_pct": 52.0})},
             ],
         },
         "q2_tests": {"parts": PCT, "record": rec(PCT, {"f_pct": 45.0})},
@@ -99,6 +114,10 @@ def test_hints_match_the_items_tolerance_in_order_and_are_cached():
     before = hints.derivations
     assert hints.match("a", "q1_tests", {"f_pct": 0.45}) == "fraction, not percent"
     assert hints.derivations == before  # cached
+    assert hints.match("a", "q1_tests", {"f_pct": 7.0}) is None
+    assert hints.derivations == before + 1  # one hash for a new answer, whatever the hints
+    assert hints.match("a", "q4_tests", {"f_pct": 0.45}) == "fraction, not percent"
+    assert hints.derivations == before + 3  # its own hash, then the own record's
 
 
 def test_hints_never_fire_for_missing_malformed_or_function_answers():

@@ -112,6 +112,58 @@ def test_stored_data_holds_no_expected_values():
     assert data["kdf"]["name"] == "scrypt" and data["kdf"]["n"] >= 2**15
 
 
+def _stored_hints() -> list[tuple[str, str, dict, dict]]:
+    """(assignment, item, right record, hint entry) of every stored misconception."""
+    out = []
+    for assignment, items in selfcheck.load_data()["assignments"].items():
+        for gid, spec in items.items():
+            for one in spec.get("variants", [spec]):
+                out += [(assignment, gid, one["record"], m) for m in one.get("misconceptions", [])]
+    return out
+
+
+def test_hints_are_hashes_on_the_right_records_salt_never_values():
+    hints = _stored_hints()
+    on_lattice = [m for *_, m in hints if "digests" in m]
+    assert len(on_lattice) >= 0.9 * len(hints), "most hints should cost no extra hash"
+    for _, _, right, m in hints:
+        assert set(m) in ({"hint", "digests"}, {"hint", "record"}), m
+        if "digests" in m:
+            assert m["digests"] == sorted(set(m["digests"])) and 1 <= len(m["digests"]) <= 16
+            assert all(len(d) == 64 and int(d, 16) >= 0 for d in m["digests"])
+            assert right["digest"] not in m["digests"]
+        else:
+            assert set(m["record"]) == {"salt", "lattice", "digest"}
+            assert m["record"]["salt"] != right["salt"]
+
+
+def test_a_wrong_answer_costs_one_hash_however_many_hints():
+    from ketlearn.grading.hints import SelfcheckHints
+
+    per_item: dict[tuple[str, str], list[dict]] = {}
+    for assignment, gid, _, m in _stored_hints():
+        per_item.setdefault((assignment, gid), []).append(m)
+
+    def plain_numbers(key):
+        parts = selfcheck.load_data()["assignments"][key[0]][key[1]]["parts"]
+        return all(p["kind"] == "number" and not p.get("integer") for p in parts)
+
+    (assignment, gid), many = max(
+        (
+            (key, ms)
+            for key, ms in per_item.items()
+            if all("digests" in m for m in ms) and plain_numbers(key)
+        ),
+        key=lambda kv: len(kv[1]),
+    )
+    assert len(many) >= 3, (assignment, gid)
+    spec = selfcheck.load_data()["assignments"][assignment][gid]
+    source = SelfcheckHints()
+    wrong = {p["name"]: (p.get("low") or 0.0) + 1.2345e-3 for p in spec["parts"]}
+    assert source.match(assignment, gid, wrong, student="t1") in (None, *[m["hint"] for m in many])
+    assert source.derivations == 1
+
+
 def test_each_query_costs_a_slow_hash():
     v = selfcheck.evaluate("00-orientation", "q2_tests", {"weighted_f_intranasal_pct": 12.0})
     assert not v.passed and v.kind == "wrong"

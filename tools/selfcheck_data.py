@@ -2165,13 +2165,16 @@ def public(spec: dict) -> dict:
 
 
 def _misconception_records(kernel, assignment: str, gid: str, spec: dict, right: dict, old: dict):
-    """Run each anticipated wrong answer on top of the solution and hash it like the right one.
+    """Run each anticipated wrong answer on top of the solution and hash its hint region.
 
-    The wrong value must fail the right record (else it is not a wrong answer); the kernel's
-    answer variables are restored afterwards.
+    Stored as ``{"hint", "digests"}`` on the right record's salt and lattice
+    (:func:`ketlearn.answers.regions.region_digests`: a learner's check then costs one hash),
+    or as ``{"hint", "record"}`` when the wrong answer cannot be written on that lattice. The
+    wrong value must fail the right record (else it is not a wrong answer); the kernel's answer
+    variables are restored afterwards.
     """
     names = [p["name"] for p in spec["parts"]]
-    salts = {m["hint"]: m["record"]["salt"] for m in old.get("misconceptions", [])}
+    salts = {m["hint"]: m["record"]["salt"] for m in old.get("misconceptions", []) if "record" in m}
     kernel.run_ok(f"_sc_saved = {{n: globals()[n] for n in {names!r}}}", "save answers")
     out = []
     try:
@@ -2179,7 +2182,7 @@ def _misconception_records(kernel, assignment: str, gid: str, spec: dict, right:
             what = f"{assignment} {gid} misconception {m['hint'][:40]!r}"
             kernel.run_ok(m["code"], what)
             salt = salts.get(m["hint"]) or secrets.token_hex(16)
-            probe = _probe({**spec, "parts": [_strip(p) for p in spec["parts"]]}, salt)
+            probe = _probe({**spec, "parts": [_strip(p) for p in spec["parts"]]}, salt, right)
             probe += (
                 "from ketlearn.answers import record_matches as _sc_rm\n"
                 f"print({MARK!r} + 'RIGHT' + str(_sc_rm({[_strip(p) for p in spec['parts']]!r}, "
@@ -2189,7 +2192,7 @@ def _misconception_records(kernel, assignment: str, gid: str, spec: dict, right:
             record_text, same = text.split(MARK)[1:3]
             if same.strip() != "RIGHTFalse":
                 raise SystemExit(f"{what}: this 'wrong' answer passes as right; change its code")
-            out.append({"hint": m["hint"], "record": json.loads(record_text.strip())})
+            out.append({"hint": m["hint"], **json.loads(record_text.strip())})
             kernel.run_ok("globals().update(_sc_saved)", "restore answers")
     finally:
         kernel.run("globals().update(_sc_saved)")
@@ -2210,8 +2213,13 @@ def _sealed_worked(kernel, assignment: str, gid: str, text: str, record: dict, o
     return worked.seal_item(assignment, gid, text, token, record["salt"], old.get("worked"))
 
 
-def _probe(spec: dict, salt: str) -> str:
-    """Kernel code: the item's tokens from the solution (or the hidden test's reference)."""
+def _probe(spec: dict, salt: str, right: dict | None = None) -> str:
+    """Kernel code: the item's tokens from the solution (or the hidden test's reference).
+
+    It prints the record made with ``salt``; given the ``right`` record, it prints the hint
+    region of these (wrong) tokens on the right record's lattice, ``{"digests": [...]}``, or
+    ``{"record": ...}`` when they cannot be written there.
+    """
     lines = [
         "import json as _sc_json",
         "from ketlearn.answers import canonical as _sc_codec",
@@ -2235,9 +2243,16 @@ def _probe(spec: dict, salt: str) -> str:
             )
             value = "_sc_stand_in"
         lines.append(f"_sc_atoms += _sc_codec.flatten({_strip(part)!r}, {value})")
-    lines.append(
-        f"print({MARK!r} + _sc_json.dumps(_sc_codec.expected_record(_sc_atoms, {salt!r})))"
-    )
+    record = f"_sc_codec.expected_record(_sc_atoms, {salt!r})"
+    if right is None:
+        lines.append(f"print({MARK!r} + _sc_json.dumps({record}))")
+    else:
+        lines.append("from ketlearn.answers.regions import region_digests as _sc_region_digests")
+        lines.append(f"_sc_region = _sc_region_digests(_sc_atoms, {right!r})")
+        lines.append(
+            f"print({MARK!r} + _sc_json.dumps({{'digests': _sc_region}} if _sc_region "
+            f"else {{'record': {record}}}))"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -2406,10 +2421,10 @@ def main(argv: list[str]) -> int:
         return 0
 
     names = argv or list(SPECS)
-    data = {"format": 1, "kdf": codec.KDF, "assignments": {}}
+    data = {"format": 2, "kdf": codec.KDF, "assignments": {}}
     if DATA.exists():
         data = json.loads(DATA.read_text(encoding="utf-8"))
-        data["kdf"] = codec.KDF
+        data["format"], data["kdf"] = 2, codec.KDF  # 2: hints share the right record's salt
     for name in names:
         if name not in SPECS:
             raise SystemExit(f"unknown assignment {name!r}; known: {sorted(SPECS)}")

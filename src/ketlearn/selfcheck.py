@@ -29,7 +29,8 @@ What is stored, and what that protects (threat model)
 The data file holds, per item, the public description of the answer (variable names, kinds,
 units, tolerances, shapes, allowed labels), a random salt, the *offsets* of the tolerance
 lattice, and a single scrypt hash (32 MiB, about 0.1-0.3 s per query) of all parts of the answer
-quantised on that lattice. It never holds an expected value. So:
+quantised on that lattice; anticipated wrong answers are hashes on the same salt and lattice, so
+a check costs one hash however many hints an item has. It never holds an expected value. So:
 
 - A check answers one question, "is this whole answer right?", and each question costs a
   memory-hard hash. Scanning the plausible range of a number answered to 1e-6 relative
@@ -74,6 +75,7 @@ from . import _worked, progress, variant
 from ._selfcheck_items import item_ids, load_data
 from ._selfcheck_items import item_spec as _stored_spec
 from .answers import canonical as codec
+from .answers import regions
 from .answers.plain import AnswerTypeError
 
 __all__ = [
@@ -289,13 +291,14 @@ def evaluate_spec(
             return verdict(False, "type", f"✘ {label} — {exc}.")
         if problem:
             return verdict(False, "wrong", f"✘ {label} — not right yet: {problem}.")
-    if codec.matches(atoms, spec["record"], kdf):
+    digests = codec.answer_digests(atoms, spec["record"], kdf)  # the check's one slow hash
+    if codec.any_digest_in(digests, [spec["record"]["digest"]]):
         return verdict(
             True,
             "correct",
             f"✔ {label} — right: it matches the expected answer within the autograder's tolerance.",
         )
-    hint = misconception_hint(spec, atoms, kdf)
+    hint = misconception_hint(spec, atoms, kdf, digests=digests)
     if hint:
         return verdict(
             False, "wrong", f"✘ {label} — not right yet. {hint}{_footer({**spec, 'hint': ''})}"
@@ -303,18 +306,22 @@ def evaluate_spec(
     return verdict(False, "wrong", f"✘ {label} — not right yet.{_footer(spec)}")
 
 
-def misconception_hint(spec: dict, atoms: list[tuple], kdf: dict) -> str | None:
+def misconception_hint(
+    spec: dict, atoms: list[tuple], kdf: dict, *, digests: list[str] | None = None
+) -> str | None:
     """The hint of the first anticipated wrong answer that ``atoms`` match, else None.
 
-    Each misconception is stored like the right answer (its own salt, lattice and scrypt
-    digest of the wrong value; the wrong value itself is never stored), with the specific hint
-    a teacher would give for that mistake. Only called after the right record failed, so a
-    right answer never gets a misconception's hint.
+    Each misconception is stored as scrypt hashes of the right answer's lattice tokens near the
+    wrong value, with the right record's salt (the wrong value itself is never stored), next to
+    the specific hint a teacher would give for that mistake; see
+    :func:`ketlearn.answers.regions.region_digests`. So the answer's one hash (``digests``,
+    from the check against the right record) is compared with every hint: no further hashing.
+    Only called after the right record failed, so a right answer never gets a hint.
     """
-    for wrong in spec.get("misconceptions", []):
-        if codec.matches(atoms, wrong["record"], kdf):
-            return wrong["hint"]
-    return None
+    hint, _ = regions.first_hint(
+        spec.get("misconceptions", []), atoms, spec["record"], kdf, digests=digests
+    )
+    return hint
 
 
 def check(assignment: str, item: str, namespace: dict | None = None) -> None:

@@ -23,11 +23,16 @@ sealed worked solutions; per-student variants next, see :mod:`ketlearn.answers`)
    spacing is the tolerance anyway), not which of its points is the answer.
 3. **Hash**: the tokens of all parts are joined and hashed once with scrypt (memory-hard),
    salted per record (:func:`digest`).
+4. **Hints** (:mod:`ketlearn.answers.regions`): an anticipated wrong answer is stored as the
+   hashes of the right lattice's tokens that answers near it quantise to, with the right
+   record's salt, so a check hashes the learner's answer once (:func:`answer_digests`) and
+   compares that with the right digest and every hint (:func:`any_digest_in`).
 
 :func:`make_record` runs the path for an expected answer and returns what may be stored
 (``salt``, ``lattice``, ``digest``); :func:`record_matches` runs it for a learner's answer
 against one stored record. A record is self-contained (its own salt and lattice), so any number
-of records can describe one item: the right answer, anticipated wrong answers, variants.
+of records can describe one item: the right answer, variants, and a wrong answer that cannot be
+written on the right lattice.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ import hmac
 import itertools
 import json
 import math
+import sys
 from collections.abc import Callable, Mapping
 
 import numpy as np
@@ -56,6 +62,8 @@ __all__ = [
     "KDF",
     "Mismatch",
     "Unfinished",
+    "answer_digests",
+    "any_digest_in",
     "call_answer",
     "candidate_tokens",
     "canonical_atoms",
@@ -294,6 +302,17 @@ def _encode_expected(atom: tuple) -> tuple[object, str]:
     return "x", f"x{e!r}"
 
 
+def _within(x: float, e: float, rel: float, abs_tol: float) -> bool:
+    """The tolerance rule at a lattice point, with a few units of rounding to spare.
+
+    Neighbouring lattice cells touch, so a value on their common edge lies within both; the
+    spare rounding keeps float error from putting it in neither (an answer with no token).
+    """
+    return abs(x - e) <= tolerance(e, rel, abs_tol) + 4 * sys.float_info.epsilon * max(
+        abs(x), abs(e)
+    )
+
+
 def _encode_answer(atom: tuple, info: object) -> list[str]:
     """Tokens of the lattice points within the autograder's tolerance of an answer."""
     _, x, rel, abs_tol, _ = atom
@@ -317,7 +336,7 @@ def _encode_answer(atom: tuple, info: object) -> list[str]:
                 e = sign * math.exp((j + f) * w)
             except OverflowError:  # a lattice point beyond the largest float matches nothing
                 continue
-            if abs(x - e) <= tolerance(e, rel, abs_tol):
+            if _within(x, e, rel, abs_tol):
                 out.append(f"r{'+' if sign > 0 else '-'}{j}")
         return out
     if mode == "a":
@@ -327,7 +346,7 @@ def _encode_answer(atom: tuple, info: object) -> list[str]:
             return []
         for j in range(math.ceil(a) - 1, math.ceil(a) + 2):
             e = (j + f) * h
-            if abs(x - e) <= tolerance(e, rel, abs_tol):
+            if _within(x, e, rel, abs_tol):
                 out.append(f"a{j}")
         return out
     raise ValueError(f"unknown lattice {info!r}")
@@ -365,14 +384,31 @@ def candidate_tokens(atoms: list[tuple], lattice: list) -> list[str]:
     return [_join(list(c)) for c in combos]
 
 
+def answer_digests(
+    atoms: list[tuple], record: dict, kdf: dict = KDF, *, hasher: Callable = digest
+) -> list[str]:
+    """The hashes of an answer's candidate tokens on a record's lattice, with its salt.
+
+    Usually one hash (up to 16 on tolerance boundaries); none if the answer cannot match.
+    Computed once per check and compared with the right digest and every hint digest.
+    """
+    return [hasher(t, record["salt"], kdf) for t in candidate_tokens(atoms, record["lattice"])]
+
+
+def any_digest_in(digests: list[str], targets: list[str]) -> bool:
+    """True if any of ``digests`` is among ``targets`` (each pair compared in constant time)."""
+    ok = False
+    for d in digests:
+        for t in targets:
+            ok |= hmac.compare_digest(d, t)
+    return ok
+
+
 def matches(
     atoms: list[tuple], record: dict, kdf: dict = KDF, *, hasher: Callable = digest
 ) -> bool:
     """True if the answer's atoms hash to the stored digest (constant-time comparison)."""
-    ok = False
-    for token in candidate_tokens(atoms, record["lattice"]):
-        ok |= hmac.compare_digest(hasher(token, record["salt"], kdf), record["digest"])
-    return ok
+    return any_digest_in(answer_digests(atoms, record, kdf, hasher=hasher), [record["digest"]])
 
 
 # ----------------------------------------------------------------------------- the whole path

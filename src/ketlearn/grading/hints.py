@@ -1,10 +1,12 @@
 """Misconception hints for the autograder's feedback and report, from the self-check data.
 
-The package's ``_selfcheck_data.json`` stores, per item, anticipated wrong answers as records
-made exactly like the right answer's (:func:`ketlearn.answers.make_record`: salted scrypt hashes
-of quantised tokens, never readable values) next to a hint::
+The package's ``_selfcheck_data.json`` stores, per item, anticipated wrong answers as salted
+scrypt hashes of quantised tokens (never readable values) next to a hint: on the right answer's
+salt and lattice (:func:`ketlearn.answers.regions.region_digests`) or, where a wrong answer
+cannot be written on that lattice, as a record of its own (:func:`ketlearn.answers.make_record`)::
 
-    "misconceptions": [{"hint": "...", "record": {"salt", "lattice", "digest"}}, ...]
+    "misconceptions": [{"hint": "...", "digests": ["..."]},
+                       {"hint": "...", "record": {"salt", "lattice", "digest"}}, ...]
 
 :class:`SelfcheckHints` implements :class:`ketlearn.grading.report.HintSource` from that file,
 so the self-check (in the learner's kernel) and the autograder's feedback (on the instructor's
@@ -16,8 +18,9 @@ marker (:func:`ketlearn.grading.gradebook.report_answers`). It never imports, ca
 anything a student wrote; so items whose answer is a function (the codec carries no behaviour)
 get no hint here, and neither do answers too large for the marker.
 
-Cost. Each misconception costs one scrypt derivation per candidate token (32 MiB, about
-0.1-0.3 s): only failed items are matched, and each distinct answer is matched once per item
+Cost. A failed answer costs one scrypt derivation per candidate token (32 MiB, about
+0.1-0.3 s; usually one token), whatever the number of hints, plus one per hint stored with a
+record of its own: only failed items are matched, and each distinct answer is matched once per item
 (results are cached, so a class repeating the same mistake costs one derivation), and
 :meth:`SelfcheckHints.prefetch` matches a whole class on every core before the feedback is
 written.
@@ -32,7 +35,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 
-from ketlearn.answers import canonical
+from ketlearn.answers import canonical, regions
 from ketlearn.answers.plain import AnswerTypeError
 from ketlearn.grading.codec import decode
 
@@ -104,9 +107,9 @@ class SelfcheckHints:
         job = self._job(assignment, grade_id, answers, student)
         if job is None:
             return None
-        key, misconceptions, atoms = job
+        key, spec, atoms = job
         if key not in self._cache:
-            self._cache[key] = self._first_hint(misconceptions, atoms)
+            self._cache[key] = self._first_hint(spec, atoms)
         return self._cache[key]
 
     def prefetch(self, requests: Iterable[tuple[str, str, Mapping]], workers: int = 0) -> int:
@@ -140,18 +143,17 @@ class SelfcheckHints:
             return None  # missing, of the wrong kind, a function, or failing a visible check
         return (
             (assignment, grade_id, spec.get("variant"), json.dumps(atoms, default=repr)),
-            spec["misconceptions"],
+            spec,
             atoms,
         )
 
-    def _first_hint(self, misconceptions: list[dict], atoms: list[tuple]) -> str | None:
-        for m in misconceptions:
-            tokens = canonical.candidate_tokens(atoms, m["record"]["lattice"])
-            with self._lock:
-                self.derivations += len(tokens)
-            if canonical.matches(atoms, m["record"], self._kdf):
-                return m["hint"]
-        return None
+    def _first_hint(self, spec: dict, atoms: list[tuple]) -> str | None:
+        hint, made = regions.first_hint(
+            spec["misconceptions"], atoms, spec.get("record", {}), self._kdf
+        )
+        with self._lock:
+            self.derivations += made
+        return hint
 
 
 def _plain(data: object) -> object:
