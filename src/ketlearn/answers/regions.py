@@ -2,21 +2,27 @@
 
 An anticipated wrong answer (percent for fraction, ln for log10 ...) could be stored like the
 right one, as a record with its own salt and lattice (:func:`~ketlearn.answers.make_record`).
-Then every hint costs the learner one more scrypt derivation per check (3-8 per wrong answer
-for the course's items), and the autograder's feedback the same per failed item. Here a hint
-is instead written on the *right* record's lattice and salt: the tokens that answers within
-tolerance of the wrong value quantise to, hashed (:func:`region_digests`). A check hashes the
-learner's answer once (:func:`~ketlearn.answers.canonical.answer_digests`), compares that with
-the right digest, and then with every hint's digests (:func:`first_hint`).
+Then every hint costs the learner one more scrypt derivation per check (the course's items have
+2-8 hints, so 3-9 derivations per wrong answer), and the autograder's feedback the same per
+failed item. Here a hint is instead written on the *right* record's lattice and salt: the
+tokens that answers within tolerance of the wrong value quantise to, hashed
+(:func:`region_digests`). A check hashes the learner's answer once
+(:func:`~ketlearn.answers.canonical.answer_digests`), compares that with the right digest, and
+then with every hint's digests (:func:`first_hint`).
 
 What it costs in precision: a lattice cell is as wide as the tolerance, so a hint's region is
 the tolerance around the wrong value plus at most one cell on each side; an answer up to about
-three tolerances from the wrong value may get its hint. What it costs in secrecy: nothing for
-the right answer (a guess costs one hash against the right digest as before); the number of a
-hint's digests says how many cells its region spans (one bit about where the wrong value sits
-within a cell). Hints whose answer cannot be written on the right lattice (another number of
-numbers, a relative lattice whose region reaches zero, more than 16 tokens) keep a record of
-their own, and :func:`first_hint` reads both forms.
+three tolerances from the wrong value may get its hint.
+
+What it costs in secrecy: nothing for the right answer (a guess costs one hash against the
+right digest, as before). The number of a hint's digests says how many cells its region spans:
+per number, one when the mistake leaves that number right (it sits on a lattice point), else
+two (rarely more). That tells which numbers a mistake changes, not their values.
+
+Hints whose answer cannot be written on the right lattice (another number of numbers, a
+relative lattice whose region reaches zero, or more than 16 joined tokens, as when a mistake
+changes every output of a function answer) keep a record of their own, and :func:`first_hint`
+reads both forms.
 """
 
 from __future__ import annotations
