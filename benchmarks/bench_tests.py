@@ -110,10 +110,13 @@ def _work() -> str:
     if not units:
         return "test work  (no per-unit times yet: run make test in this checkout)"
     total, bound, longest = unit_times.lower_bound(units, workers=2)
+    largest = sorted(units, key=units.get, reverse=True)[:6]
     return (
         f"test work  {total:7.1f} s  summed over {len(units)} units of the last run; on 2 "
         f"workers no schedule finishes under {bound:.0f} s (half the work, or the longest unit: "
-        f"{longest}, {units[longest]:.0f} s)"
+        f"{longest}, {units[longest]:.0f} s)\n"
+        "largest units  "
+        + ", ".join(f"{name.split('::')[-1]} {units[name]:.0f} s" for name in largest)
     )
 
 
