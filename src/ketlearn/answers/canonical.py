@@ -313,6 +313,38 @@ def _within(x: float, e: float, rel: float, abs_tol: float) -> bool:
     )
 
 
+def _cells(x: float, rel: float, abs_tol: float, info: list) -> list[int]:
+    """Indices ``j`` of the points of a relative or absolute lattice within tolerance of ``x``."""
+    mode, f = info
+    if mode == "r":
+        if x == 0:
+            return []
+        w = _width(rel)
+        a = (math.log(abs(x)) - math.log1p(rel)) / w - f
+        sign = 1.0 if x > 0 else -1.0
+    elif mode == "a":
+        h = 2 * abs_tol
+        a = (x - abs_tol) / h - f
+    else:
+        raise ValueError(f"unknown lattice {info!r}")
+    if not math.isfinite(a):  # so far from any lattice point that nothing can match
+        return []
+    out = []
+    for j in range(math.ceil(a) - 1, math.ceil(a) + 2):
+        try:
+            e = sign * math.exp((j + f) * w) if mode == "r" else (j + f) * h
+        except OverflowError:  # a lattice point beyond the largest float matches nothing
+            continue
+        if _within(x, e, rel, abs_tol):
+            out.append(j)
+    return out
+
+
+def _cell_token(info: list, negative: bool, j: int) -> str:
+    """The token of point ``j`` of a relative (signed) or absolute lattice."""
+    return f"r{'-' if negative else '+'}{j}" if info[0] == "r" else f"a{j}"
+
+
 def _encode_answer(atom: tuple, info: object) -> list[str]:
     """Tokens of the lattice points within the autograder's tolerance of an answer."""
     _, x, rel, abs_tol, _ = atom
@@ -321,35 +353,7 @@ def _encode_answer(atom: tuple, info: object) -> list[str]:
         return [f"i{n}"] if abs(x - n) <= tolerance(n, rel, abs_tol) else []
     if info == "x":
         return [f"x{x!r}"]
-    mode, f = info
-    out = []
-    if mode == "r":
-        if x == 0:
-            return []
-        w = _width(rel)
-        a = (math.log(abs(x)) - math.log1p(rel)) / w - f
-        sign = 1.0 if x > 0 else -1.0
-        if not math.isfinite(a):
-            return []
-        for j in range(math.ceil(a) - 1, math.ceil(a) + 2):
-            try:
-                e = sign * math.exp((j + f) * w)
-            except OverflowError:  # a lattice point beyond the largest float matches nothing
-                continue
-            if _within(x, e, rel, abs_tol):
-                out.append(f"r{'+' if sign > 0 else '-'}{j}")
-        return out
-    if mode == "a":
-        h = 2 * abs_tol
-        a = (x - abs_tol) / h - f
-        if not math.isfinite(a):  # so far from any lattice point that nothing can match
-            return []
-        for j in range(math.ceil(a) - 1, math.ceil(a) + 2):
-            e = (j + f) * h
-            if _within(x, e, rel, abs_tol):
-                out.append(f"a{j}")
-        return out
-    raise ValueError(f"unknown lattice {info!r}")
+    return [_cell_token(info, x < 0, j) for j in _cells(x, rel, abs_tol, info)]
 
 
 def _join(tokens: list[str]) -> str:

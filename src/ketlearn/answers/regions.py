@@ -33,6 +33,8 @@ from collections.abc import Callable
 
 from .canonical import (
     KDF,
+    _cell_token,
+    _cells,
     _encode_answer,
     _join,
     answer_digests,
@@ -62,14 +64,10 @@ def _region_options(atom: tuple, info: object) -> list[str] | None:
     probes = [w - tol * (1 - 1e-9), w + tol * (1 - 1e-9)]
     if info[0] == "r" and not (all(x > 0 for x in probes) or all(x < 0 for x in probes)):
         return None  # the region reaches zero, where a relative lattice has no points
-    js: list[int] = []
-    for x in [w, *probes]:
-        found = _encode_answer((*atom[:1], x, *atom[2:]), info)
-        js.extend(int(t[2:] if info[0] == "r" else t[1:]) for t in found)
-        if x == w and not found:
-            return None
-    prefix = ("r+" if w > 0 else "r-") if info[0] == "r" else "a"
-    return [f"{prefix}{j}" for j in range(min(js), max(js) + 1)]
+    if not _cells(w, rel, abs_tol, info):
+        return None
+    js = [j for x in (w, *probes) for j in _cells(x, rel, abs_tol, info)]
+    return [_cell_token(info, w < 0, j) for j in range(min(js), max(js) + 1)]
 
 
 def region_digests(
